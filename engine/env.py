@@ -1,0 +1,118 @@
+"""The vectorised environment: `BatchEnv(config, num_games, seed)`.
+
+    env = BatchEnv(GameConfig(), num_games=64, seed=0)
+    step = env.reset()
+    while True:
+        step = env.step(actions)  # int array [num_games, 10, 5]
+
+`Step` arrays are the environment's own buffers, overwritten by the next call
+(copy what you keep). A game that ends is reset in place: its `done` is True,
+`winner` says who won it, its `events` are the last of the old game and its
+`obs` and `masks` are the first of the new one.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from engine import fields as F
+from engine.config import GameConfig
+from engine.constants import (
+    ACTION_HEADS,
+    HEAD_NAMES,
+    NUM_ACTION_TYPES,
+    NUM_HEADS,
+    NUM_HEROES,
+    OFFSET_BINS,
+)
+from engine.mapgen import GameMap
+from engine.rules import seed_state
+from engine.sim import reset_batch, step_batch
+from engine.spec import EVENT_NAMES, obs_layout, obs_spec
+from engine.state import State, allocate
+from engine.tables import ITEMS
+from engine.world import World, build_world
+
+# Bumped whenever a rule changes, so replays and ratings say which rules
+# they were made under.
+ENGINE_VERSION = "0.1.0"
+
+
+class Masks(NamedTuple):
+    type: np.ndarray  # [G, 10, T] bool
+    target: np.ndarray  # [G, 10, T, K] bool: valid target rows for each type
+    offset_x: np.ndarray  # [G, 10, 9] bool
+    offset_y: np.ndarray  # [G, 10, 9] bool
+    item: np.ndarray  # [G, 10, I] bool: items the hero can buy now
+
+
+class Step(NamedTuple):
+    obs: np.ndarray  # [G, 10, D] float32
+    masks: Masks
+    events: np.ndarray  # [G, 10, E] float32, named by EVENT_NAMES
+    done: np.ndarray  # [G] bool
+    winner: np.ndarray  # [G] int8: 0 Radiant, 1 Dire, 2 draw, -1 still playing
+
+
+class BatchEnv:
+    """`num_games` independent 5v5 games stepped together by compiled kernels."""
+
+    version = ENGINE_VERSION
+
+    def __init__(self, config: GameConfig | None = None, num_games: int = 1, seed: int = 0):
+        if not isinstance(num_games, (int, np.integer)) or num_games < 1:
+            raise ValueError(f"num_games must be a positive integer, got {num_games!r}")
+        self.config = config if config is not None else GameConfig()
+        self.num_games = int(num_games)
+        self.seed = int(seed)
+        self.world: World
+        self.map: GameMap
+        self.world, self.map = build_world(self.config)
+        self.state: State = allocate(self.world, self.num_games)
+        self.head_sizes = (NUM_ACTION_TYPES, int(self.world.pi[F.P_OBS_UNITS]), OFFSET_BINS, OFFSET_BINS,
+                           len(ITEMS))
+        self.action_heads = np.array(ACTION_HEADS, bool)
+        self.obs_size = obs_layout(int(self.world.pi[F.P_OBS_UNITS]), int(self.world.pi[F.P_MINIMAP])).size
+        self.event_names = EVENT_NAMES
+
+    def obs_spec(self) -> list[tuple[str, int, int]]:
+        """(name, offset, size) of every part of one hero's observation."""
+        return obs_spec(int(self.world.pi[F.P_OBS_UNITS]), int(self.world.pi[F.P_MINIMAP]))
+
+    def reset(self) -> Step:
+        for g in range(self.num_games):
+            self.state.rng[g] = seed_state(self.seed, g)
+        reset_batch(self.state, self.world)
+        return self._view()
+
+    def step(self, actions: np.ndarray) -> Step:
+        step_batch(self.state, self.world, self.check_actions(actions))
+        return self._view()
+
+    def check_actions(self, actions: np.ndarray) -> np.ndarray:
+        """The action array as int32 [G, 10, 5], or a ValueError naming the
+        first bad head, game and hero."""
+        actions = np.asarray(actions)
+        want = (self.num_games, NUM_HEROES, NUM_HEADS)
+        if actions.shape != want:
+            raise ValueError(f"actions must have shape {want} (games, heroes, heads), "
+                             f"got {actions.shape}")
+        if not np.issubdtype(actions.dtype, np.integer):
+            raise ValueError(f"actions must be integers, got dtype {actions.dtype}")
+        for head, size in enumerate(self.head_sizes):
+            values = actions[..., head]
+            bad = (values < 0) | (values >= size)
+            if bad.any():
+                g, h = np.argwhere(bad)[0]
+                raise ValueError(
+                    f"action head {HEAD_NAMES[head]!r} is {values[g, h]} for game {g}, hero {h}; "
+                    f"valid values are 0..{size - 1}"
+                )
+        return np.ascontiguousarray(actions, dtype=np.int32)
+
+    def _view(self) -> Step:
+        s = self.state
+        masks = Masks(s.mask_type, s.mask_target, s.mask_offset, s.mask_offset, s.mask_item)
+        return Step(s.obs, masks, s.events, s.done, s.last_winner)

@@ -1,0 +1,169 @@
+"""Names of the columns of the engine's packed arrays.
+
+State and World keep related numbers in a few arrays with a trailing field
+axis (`s.uf[g, u, HP]`) rather than one array per number: numba passes its
+NamedTuple arguments by value, and a hundred separate arrays make every call
+between kernels, and so compilation, many times slower.
+"""
+
+# --- State.uf [G, U, UF]: unit floats
+X = 0
+Y = 1
+HP = 2
+MAX_HP = 3
+MANA = 4
+MAX_MANA = 5
+HP_REGEN = 6  # per tick
+MANA_REGEN = 7
+ARMOR = 8
+DAMAGE = 9
+RANGE = 10
+ATTACK_TICKS = 11  # ticks between attacks
+ATTACK_CD = 12  # ticks until the next attack
+SPEED = 13  # units per tick
+VISION = 14
+ORDER_X = 15
+ORDER_Y = 16
+UF = 17
+
+# --- State.ui [G, U, UI]: unit ints
+KIND = 0
+TEAM = 1
+ALIVE = 2
+ROW = 3  # row of the unit table, -1 for heroes
+LANE = 4
+WAYPOINT = 5  # next lane waypoint (creeps)
+ORDER = 6
+ORDER_TARGET = 7  # unit slot
+TARGET = 8  # unit being attacked, -1 none
+UI = 9
+
+# --- State.hf [G, 10, HF]: hero floats
+XP = 0
+GOLD = 1
+HP_PREV = 2  # HP fraction at the last decision, -1 when dead
+MANA_PREV = 3
+HF = 4
+
+# --- State.hi [G, 10, HI]: hero ints
+HERO_ID = 0
+LEVEL = 1
+RESPAWN = 2  # ticks until respawn
+BUYBACK_CD = 3  # ticks
+KILLS = 4
+DEATHS = 5
+ASSISTS = 6
+LAST_HITS = 7
+DENIES = 8
+HI = 9
+
+# --- State.inv [G, 10, slot, 2] and State.abil [G, 10, ability, 2]
+INV_ITEM = 0  # item id, -1 empty
+INV_CHARGES = 1
+ABIL_LEVEL = 0
+ABIL_CD = 1
+
+# --- State.gi [G, GI]: game ints
+TICK = 0
+WINNER = 1  # -1 ongoing, 0/1 team, 2 draw
+SCORE = 2  # SCORE + team: hero kills of that team
+GI = 4
+
+# --- World.pf: float parameters
+P_MAP_SIZE = 0
+P_CELL = 1
+P_OFFSET_STEP = 2
+P_START_GOLD = 3
+P_PASSIVE_GOLD = 4  # per tick
+P_XP_RANGE = 5
+P_DENY_XP = 6
+P_HERO_KILL_GOLD = 7
+P_HERO_KILL_GOLD_LVL = 8
+P_ASSIST_GOLD = 9
+P_ASSIST_GOLD_LVL = 10
+P_HERO_KILL_XP = 11
+P_HERO_KILL_XP_LVL = 12
+P_DEATH_GOLD_LVL = 13
+P_BUYBACK_BASE = 14
+P_BUYBACK_LVL_SQ = 15
+P_BUYBACK_MINUTE = 16
+P_SHOP_RANGE = 17
+P_FOUNTAIN_HEAL = 18  # fraction per tick
+P_CREEP_ACQUIRE = 19
+P_LEASH = 20
+P_UPGRADE_HP = 21
+P_UPGRADE_DAMAGE = 22
+PF = 23
+
+# --- World.pi: int parameters
+P_GRID_N = 0
+P_FRAMESKIP = 1
+P_CAP_TICKS = 2
+P_WAVE_TICKS = 3
+P_UPGRADE_TICKS = 4
+P_MELEE_PER_WAVE = 5
+P_RANGED_PER_WAVE = 6
+P_CREEP_SLOTS = 7
+P_NUM_UNITS = 8
+P_OBS_UNITS = 9
+P_MINIMAP = 10
+P_ASSIST_TICKS = 11
+P_BUYBACK_CD = 12
+P_LINEUP_MODE = 13
+P_ANCIENT = 14  # building index of the ancient
+P_FOUNTAIN = 15
+PI = 16
+
+# --- World.unit_tab [row, UT]: creeps and buildings
+UT_KIND = 0
+UT_HP = 1
+UT_DAMAGE = 2
+UT_ARMOR = 3
+UT_RANGE = 4
+UT_ATTACK_TICKS = 5
+UT_SPEED = 6  # per tick
+UT_VISION = 7
+UT_GOLD = 8
+UT_XP = 9
+UT_TEAM_GOLD = 10
+UT_HP_REGEN = 11  # per tick
+UT = 12
+
+# --- World.hero_tab [hero id, HT]
+HT_RANGED = 0
+HT_HP = 1
+HT_HP_GAIN = 2
+HT_HP_REGEN = 3  # per tick
+HT_MANA = 4
+HT_MANA_GAIN = 5
+HT_MANA_REGEN = 6
+HT_DAMAGE = 7
+HT_DAMAGE_GAIN = 8
+HT_ARMOR = 9
+HT_ARMOR_GAIN = 10
+HT_RANGE = 11
+HT_ATTACK_TICKS = 12
+HT_AS_GAIN = 13
+HT_SPEED = 14  # per tick
+HT_VISION = 15
+HT = 16
+
+# --- World.item_tab [item id, IT]
+IT_COST = 0
+IT_HP = 1
+IT_MANA = 2
+IT_DAMAGE = 3
+IT_ARMOR = 4
+IT_SPEED = 5  # per tick
+IT_HP_REGEN = 6  # per tick
+IT_MANA_REGEN = 7
+IT_HEAL = 8
+IT_RESTORE = 9
+IT_CHARGES = 10
+IT = 11
+
+# --- World.bld_tab [building, BT]
+BT_ROW = 0
+BT_LANE = 1
+BT_TIER = 2
+BT = 3

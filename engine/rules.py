@@ -1,0 +1,409 @@
+"""Compiled game rules shared by the tick and the decision kernels: damage,
+deaths and bounties, XP and levels, hero statistics, the tier rule, the
+per-game random generator.
+
+Every function takes the State `s`, the World `w` and a game index `g`, and
+touches only row `g`.
+"""
+
+import numpy as np
+from numba import njit
+
+from engine import fields as F
+from engine.constants import (
+    DENY_HP_FRACTION,
+    HEROES_PER_TEAM,
+    HULL_RADIUS,
+    INVENTORY_SLOTS,
+    KIND_ANCIENT,
+    KIND_BARRACKS,
+    KIND_FOUNTAIN,
+    KIND_HERO,
+    KIND_MELEE_CREEP,
+    KIND_RANGED_CREEP,
+    KIND_TOWER,
+    NUM_HEROES,
+    ORDER_NONE,
+    TICKS_PER_SECOND,
+)
+from engine.spec import (
+    EV_ASSISTS,
+    EV_BARRACKS_KILL,
+    EV_DEATHS,
+    EV_DENIES,
+    EV_GOLD,
+    EV_KILLS,
+    EV_LAST_HITS,
+    EV_TOWER_DAMAGE,
+    EV_TOWER_KILL_T1,
+    EV_XP,
+)
+from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
+
+# --------------------------------------------------------------------------
+# Random numbers: xorshift64* per game, so a game's draws never depend on
+# another game or on the thread that runs it.
+
+
+@njit(cache=True)
+def rng_next(s, g):
+    x = s.rng[g]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    s.rng[g] = x
+    return x * np.uint64(2685821657736338717)
+
+
+@njit(cache=True)
+def rng_uniform(s, g):
+    return float(rng_next(s, g) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def rng_int(s, g, n):
+    return min(int(rng_uniform(s, g) * n), n - 1)
+
+
+def seed_state(seed: int, game: int) -> np.uint64:
+    """A non-zero generator state for one game, mixed from (seed, game)."""
+    mask = (1 << 64) - 1
+    z = (seed * 0x9E3779B97F4A7C15 + game * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    z ^= z >> 31
+    return np.uint64(z or 1)
+
+
+# --------------------------------------------------------------------------
+# Geometry and slots
+
+
+@njit(cache=True)
+def building_slot(team, b):
+    return BUILDING_BASE + team * BUILDINGS_PER_TEAM + b
+
+
+@njit(cache=True)
+def creep_slot(w, team, c):
+    return CREEP_BASE + team * w.pi[F.P_CREEP_SLOTS] + c
+
+
+@njit(cache=True)
+def dist2(s, g, a, b):
+    dx = s.uf[g, a, F.X] - s.uf[g, b, F.X]
+    dy = s.uf[g, a, F.Y] - s.uf[g, b, F.Y]
+    return dx * dx + dy * dy
+
+
+@njit(cache=True)
+def in_attack_range(s, g, a, v):
+    reach = (s.uf[g, a, F.RANGE] + HULL_RADIUS[s.ui[g, a, F.KIND]]
+             + HULL_RADIUS[s.ui[g, v, F.KIND]])
+    return dist2(s, g, a, v) <= reach * reach
+
+
+@njit(cache=True)
+def armor_factor(armor):
+    """Dota's physical damage multiplier for a given armor value."""
+    return 1.0 - 0.06 * armor / (1.0 + 0.06 * abs(armor))
+
+
+@njit(cache=True)
+def is_creep(kind):
+    return kind == KIND_MELEE_CREEP or kind == KIND_RANGED_CREEP
+
+
+@njit(cache=True)
+def is_building(kind):
+    return kind == KIND_TOWER or kind == KIND_BARRACKS or kind == KIND_ANCIENT
+
+
+# --------------------------------------------------------------------------
+# The tier rule
+
+
+@njit(cache=True)
+def building_vulnerable(s, w, g, team, b):
+    """True once every prerequisite group of building `b` has a destroyed member."""
+    for grp in range(w.bld_after.shape[1]):
+        if w.bld_after[b, grp, 0] < 0:
+            continue
+        fallen = False
+        for m in range(w.bld_after.shape[2]):
+            other = w.bld_after[b, grp, m]
+            if other < 0:
+                break
+            if not s.ui[g, building_slot(team, other), F.ALIVE]:
+                fallen = True
+        if not fallen:
+            return False
+    return True
+
+
+@njit(cache=True)
+def vulnerable(s, w, g, u):
+    k = s.ui[g, u, F.KIND]
+    if k == KIND_FOUNTAIN:
+        return False
+    if is_building(k):
+        team = s.ui[g, u, F.TEAM]
+        return building_vulnerable(s, w, g, team, u - BUILDING_BASE - team * BUILDINGS_PER_TEAM)
+    return True
+
+
+@njit(cache=True)
+def attackable(s, w, g, a, v):
+    """Whether unit `a` may attack unit `v` now: a living enemy that can take
+    damage, or an allied creep weak enough to deny."""
+    if v < 0 or not s.ui[g, v, F.ALIVE] or v == a:
+        return False
+    if s.ui[g, v, F.TEAM] != s.ui[g, a, F.TEAM]:
+        return vulnerable(s, w, g, v)
+    return (s.ui[g, a, F.KIND] == KIND_HERO and is_creep(s.ui[g, v, F.KIND])
+            and s.uf[g, v, F.HP] < DENY_HP_FRACTION * s.uf[g, v, F.MAX_HP])
+
+
+# --------------------------------------------------------------------------
+# Heroes: statistics, XP, gold
+
+
+@njit(cache=True)
+def hero_stats(s, w, g, h):
+    """Recompute a hero's statistics from its hero row, level and items,
+    keeping its HP and mana fractions."""
+    ht = w.hero_tab[s.hi[g, h, F.HERO_ID]]
+    lv = s.hi[g, h, F.LEVEL] - 1
+    max_hp = ht[F.HT_HP] + ht[F.HT_HP_GAIN] * lv
+    max_mana = ht[F.HT_MANA] + ht[F.HT_MANA_GAIN] * lv
+    damage = ht[F.HT_DAMAGE] + ht[F.HT_DAMAGE_GAIN] * lv
+    armor = ht[F.HT_ARMOR] + ht[F.HT_ARMOR_GAIN] * lv
+    speed = ht[F.HT_SPEED]
+    hp_regen = ht[F.HT_HP_REGEN]
+    mana_regen = ht[F.HT_MANA_REGEN]
+    for slot in range(INVENTORY_SLOTS):
+        it = s.inv[g, h, slot, F.INV_ITEM]
+        if it < 0:
+            continue
+        row = w.item_tab[it]
+        max_hp += row[F.IT_HP]
+        max_mana += row[F.IT_MANA]
+        damage += row[F.IT_DAMAGE]
+        armor += row[F.IT_ARMOR]
+        speed += row[F.IT_SPEED]
+        hp_regen += row[F.IT_HP_REGEN]
+        mana_regen += row[F.IT_MANA_REGEN]
+    u = s.uf[g, h]
+    u[F.HP] = u[F.HP] / u[F.MAX_HP] * max_hp if u[F.MAX_HP] > 0 else max_hp
+    u[F.MANA] = u[F.MANA] / u[F.MAX_MANA] * max_mana if u[F.MAX_MANA] > 0 else max_mana
+    u[F.MAX_HP] = max_hp
+    u[F.MAX_MANA] = max_mana
+    u[F.DAMAGE] = damage
+    u[F.ARMOR] = armor
+    u[F.SPEED] = speed
+    u[F.HP_REGEN] = hp_regen
+    u[F.MANA_REGEN] = mana_regen
+    u[F.RANGE] = ht[F.HT_RANGE]
+    u[F.ATTACK_TICKS] = ht[F.HT_ATTACK_TICKS] / (1.0 + ht[F.HT_AS_GAIN] * lv)
+    u[F.VISION] = ht[F.HT_VISION]
+
+
+@njit(cache=True)
+def grant_gold(s, g, h, amount):
+    s.hf[g, h, F.GOLD] += amount
+    s.events[g, h, EV_GOLD] += amount
+
+
+@njit(cache=True)
+def grant_xp(s, w, g, h, amount):
+    s.hf[g, h, F.XP] += amount
+    s.events[g, h, EV_XP] += amount
+    max_level = w.xp_to_level.shape[0]
+    leveled = False
+    while s.hi[g, h, F.LEVEL] < max_level and s.hf[g, h, F.XP] >= w.xp_to_level[s.hi[g, h, F.LEVEL]]:
+        s.hi[g, h, F.LEVEL] += 1
+        leveled = True
+    if leveled:
+        hero_stats(s, w, g, h)
+
+
+@njit(cache=True)
+def _near(s, g, h, x, y, r2):
+    return s.ui[g, h, F.ALIVE] and (s.uf[g, h, F.X] - x) ** 2 + (s.uf[g, h, F.Y] - y) ** 2 <= r2
+
+
+@njit(cache=True)
+def share_xp(s, w, g, receiving_team, x, y, amount):
+    """Split `amount` XP among the living heroes of `receiving_team` near (x, y)."""
+    lo = receiving_team * HEROES_PER_TEAM
+    r2 = w.pf[F.P_XP_RANGE] ** 2
+    n = 0
+    for h in range(lo, lo + HEROES_PER_TEAM):
+        if _near(s, g, h, x, y, r2):
+            n += 1
+    if n > 0:
+        for h in range(lo, lo + HEROES_PER_TEAM):
+            if _near(s, g, h, x, y, r2):
+                grant_xp(s, w, g, h, amount / n)
+
+
+@njit(cache=True)
+def buyback_cost(s, w, g, h):
+    lv = s.hi[g, h, F.LEVEL]
+    minutes = s.gi[g, F.TICK] / (60.0 * TICKS_PER_SECOND)
+    return (w.pf[F.P_BUYBACK_BASE] + w.pf[F.P_BUYBACK_LVL_SQ] * lv * lv
+            + w.pf[F.P_BUYBACK_MINUTE] * minutes)
+
+
+@njit(cache=True)
+def respawn_hero(s, w, g, h):
+    f = building_slot(h // HEROES_PER_TEAM, w.pi[F.P_FOUNTAIN])
+    s.ui[g, h, F.ALIVE] = 1
+    s.uf[g, h, F.X] = s.uf[g, f, F.X]
+    s.uf[g, h, F.Y] = s.uf[g, f, F.Y]
+    s.uf[g, h, F.HP] = s.uf[g, h, F.MAX_HP]
+    s.uf[g, h, F.MANA] = s.uf[g, h, F.MAX_MANA]
+    s.uf[g, h, F.ATTACK_CD] = 0.0
+    s.hi[g, h, F.RESPAWN] = 0
+    s.ui[g, h, F.ORDER] = ORDER_NONE
+    s.ui[g, h, F.TARGET] = -1
+
+
+# --------------------------------------------------------------------------
+# Damage and death
+
+
+@njit(cache=True)
+def _assisted(s, w, g, victim, a):
+    t = s.damaged_by[g, victim, a]
+    return t >= 0 and s.gi[g, F.TICK] - t <= w.pi[F.P_ASSIST_TICKS]
+
+
+@njit(cache=True)
+def _hero_death(s, w, g, v, khero, killer_is_enemy):
+    vteam = v // HEROES_PER_TEAM
+    eteam = 1 - vteam
+    lv = s.hi[g, v, F.LEVEL]
+    s.hi[g, v, F.DEATHS] += 1
+    s.events[g, v, EV_DEATHS] += 1.0
+    s.hi[g, v, F.RESPAWN] = w.respawn_ticks[lv - 1]
+    s.hf[g, v, F.GOLD] -= min(s.hf[g, v, F.GOLD], w.pf[F.P_DEATH_GOLD_LVL] * lv)
+    if killer_is_enemy:
+        s.gi[g, F.SCORE + eteam] += 1
+    if khero >= 0 and khero // HEROES_PER_TEAM == eteam:
+        s.hi[g, khero, F.KILLS] += 1
+        s.events[g, khero, EV_KILLS] += 1.0
+        grant_gold(s, g, khero, w.pf[F.P_HERO_KILL_GOLD] + w.pf[F.P_HERO_KILL_GOLD_LVL] * lv)
+    # Assists: enemy heroes other than the killer who hit the victim lately.
+    lo = eteam * HEROES_PER_TEAM
+    n = 0
+    for a in range(lo, lo + HEROES_PER_TEAM):
+        if a != khero and _assisted(s, w, g, v, a):
+            n += 1
+    if n > 0:
+        share = (w.pf[F.P_ASSIST_GOLD] + w.pf[F.P_ASSIST_GOLD_LVL] * lv) / n
+        for a in range(lo, lo + HEROES_PER_TEAM):
+            if a != khero and _assisted(s, w, g, v, a):
+                s.hi[g, a, F.ASSISTS] += 1
+                s.events[g, a, EV_ASSISTS] += 1.0
+                grant_gold(s, g, a, share)
+    for a in range(NUM_HEROES):
+        s.damaged_by[g, v, a] = -1
+    return w.pf[F.P_HERO_KILL_XP] + w.pf[F.P_HERO_KILL_XP_LVL] * lv
+
+
+@njit(cache=True)
+def _building_death(s, w, g, v, khero, kind):
+    vteam = s.ui[g, v, F.TEAM]
+    eteam = 1 - vteam
+    row = s.ui[g, v, F.ROW]
+    tier = w.bld_tab[v - BUILDING_BASE - vteam * BUILDINGS_PER_TEAM, F.BT_TIER]
+    for h in range(eteam * HEROES_PER_TEAM, (eteam + 1) * HEROES_PER_TEAM):
+        grant_gold(s, g, h, w.unit_tab[row, F.UT_TEAM_GOLD])
+        if kind == KIND_TOWER:
+            s.events[g, h, EV_TOWER_KILL_T1 + tier - 1] += 1.0
+        elif kind == KIND_BARRACKS:
+            s.events[g, h, EV_BARRACKS_KILL] += 1.0
+    if khero >= 0 and khero // HEROES_PER_TEAM == eteam:
+        grant_gold(s, g, khero, w.unit_tab[row, F.UT_GOLD])
+    if kind == KIND_ANCIENT and s.gi[g, F.WINNER] < 0:
+        s.gi[g, F.WINNER] = eteam
+
+
+@njit(cache=True)
+def kill_unit(s, w, g, v, killer):
+    """Unit `v` dies by the hand of unit `killer` (-1 for none): bounties,
+    XP, kill credit, respawn timer, and the game's end for an ancient."""
+    kind = s.ui[g, v, F.KIND]
+    vteam = s.ui[g, v, F.TEAM]
+    eteam = 1 - vteam
+    s.ui[g, v, F.ALIVE] = 0
+    s.uf[g, v, F.HP] = 0.0
+    s.ui[g, v, F.TARGET] = -1
+    s.ui[g, v, F.ORDER] = ORDER_NONE
+    khero = killer if 0 <= killer < NUM_HEROES else -1
+    xp = 0.0
+    if is_creep(kind):
+        row = s.ui[g, v, F.ROW]
+        xp = w.unit_tab[row, F.UT_XP]
+        if khero >= 0 and s.ui[g, khero, F.TEAM] == vteam:
+            s.hi[g, khero, F.DENIES] += 1
+            s.events[g, khero, EV_DENIES] += 1.0
+            xp *= w.pf[F.P_DENY_XP]
+        elif khero >= 0:
+            s.hi[g, khero, F.LAST_HITS] += 1
+            s.events[g, khero, EV_LAST_HITS] += 1.0
+            grant_gold(s, g, khero, w.unit_tab[row, F.UT_GOLD])
+    elif kind == KIND_HERO:
+        killer_is_enemy = killer >= 0 and s.ui[g, killer, F.TEAM] == eteam
+        xp = _hero_death(s, w, g, v, khero, killer_is_enemy)
+    elif is_building(kind):
+        _building_death(s, w, g, v, khero, kind)
+    if xp > 0.0:
+        share_xp(s, w, g, eteam, s.uf[g, v, F.X], s.uf[g, v, F.Y], xp)
+
+
+@njit(cache=True)
+def deal_damage(s, w, g, a, v, amount):
+    """`a` deals `amount` (already reduced) damage to `v`; -1 for no source."""
+    if not s.ui[g, v, F.ALIVE] or not vulnerable(s, w, g, v):
+        return
+    kind = s.ui[g, v, F.KIND]
+    if 0 <= a < NUM_HEROES:
+        if kind == KIND_HERO:
+            s.damaged_by[g, v, a] = s.gi[g, F.TICK]
+        elif is_building(kind) and s.ui[g, v, F.TEAM] != s.ui[g, a, F.TEAM]:
+            s.events[g, a, EV_TOWER_DAMAGE] += min(amount, s.uf[g, v, F.HP]) / s.uf[g, v, F.MAX_HP]
+    s.uf[g, v, F.HP] -= amount
+    if s.uf[g, v, F.HP] <= 0.0:
+        kill_unit(s, w, g, v, a)
+
+
+@njit(cache=True)
+def draw_aggro(s, w, g, attacker):
+    """An enemy hero attacked a hero: towers and creeps of the victim's team
+    in range turn on the attacker."""
+    vteam = 1 - s.ui[g, attacker, F.TEAM]
+    ax = s.uf[g, attacker, F.X]
+    ay = s.uf[g, attacker, F.Y]
+    lo = building_slot(vteam, 0)
+    for u in range(lo, lo + BUILDINGS_PER_TEAM):
+        if s.ui[g, u, F.ALIVE] and s.ui[g, u, F.KIND] == KIND_TOWER:
+            r = s.uf[g, u, F.RANGE] + HULL_RADIUS[KIND_TOWER] + HULL_RADIUS[KIND_HERO]
+            if (s.uf[g, u, F.X] - ax) ** 2 + (s.uf[g, u, F.Y] - ay) ** 2 <= r * r:
+                s.ui[g, u, F.TARGET] = attacker
+    r2 = w.pf[F.P_CREEP_ACQUIRE] ** 2
+    lo = creep_slot(w, vteam, 0)
+    for u in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
+        if s.ui[g, u, F.ALIVE] and (s.uf[g, u, F.X] - ax) ** 2 + (s.uf[g, u, F.Y] - ay) ** 2 <= r2:
+            s.ui[g, u, F.TARGET] = attacker
+
+
+@njit(cache=True)
+def attack(s, w, g, a, v):
+    """Unit `a` lands an attack on `v` (in range, off cooldown)."""
+    s.uf[g, a, F.ATTACK_CD] = s.uf[g, a, F.ATTACK_TICKS]
+    if (s.ui[g, a, F.KIND] == KIND_HERO and s.ui[g, v, F.KIND] == KIND_HERO
+            and s.ui[g, a, F.TEAM] != s.ui[g, v, F.TEAM]):
+        draw_aggro(s, w, g, a)
+    deal_damage(s, w, g, a, v, s.uf[g, a, F.DAMAGE] * armor_factor(s.uf[g, v, F.ARMOR]))

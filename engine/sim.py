@@ -1,0 +1,573 @@
+"""Compiled simulation: game reset, creep waves, movement, unit behaviour, one
+tick, applying the heroes' actions, and the batched step over all games.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from engine import fields as F
+from engine.constants import (
+    ACT_ATTACK,
+    ACT_BUY,
+    ACT_BUYBACK,
+    ACT_ITEM1,
+    ACT_MOVE,
+    ACT_STOP,
+    ACTION_HEADS,
+    DRAW,
+    HEAD_ITEM,
+    HEAD_OFFSET_X,
+    HEAD_OFFSET_Y,
+    HEAD_TARGET,
+    HEAD_TYPE,
+    HEROES_PER_TEAM,
+    HULL_RADIUS,
+    INVENTORY_SLOTS,
+    KIND_FOUNTAIN,
+    KIND_HERO,
+    KIND_TOWER,
+    NUM_HEROES,
+    NUM_LANES,
+    OFFSET_CENTER,
+    ORDER_ATTACK,
+    ORDER_LANE,
+    ORDER_MOVE,
+    ORDER_NONE,
+)
+from engine.observe import observe_game
+from engine.rules import (
+    attack,
+    attackable,
+    building_slot,
+    buyback_cost,
+    creep_slot,
+    dist2,
+    grant_gold,
+    hero_stats,
+    in_attack_range,
+    is_building,
+    is_creep,
+    respawn_hero,
+    rng_int,
+    vulnerable,
+)
+from engine.spec import (
+    EV_ANCIENT_HP,
+    EV_BUYBACKS,
+    EV_GOLD_SPENT,
+    EV_HP_CHANGE,
+    EV_INVALID,
+    EV_ITEMS_BOUGHT,
+    EV_LOSS,
+    EV_MANA_CHANGE,
+    EV_WIN,
+)
+from engine.world import BUILDINGS_PER_TEAM, HERO_BASE, LINEUP_FIXED, LINEUP_MIRROR
+
+# --------------------------------------------------------------------------
+# Reset
+
+
+@njit(cache=True)
+def _draw_heroes(s, g, first, count, n_pool):
+    """Fill hero ids first..first+count-1 with distinct random heroes."""
+    for i in range(count):
+        while True:
+            hid = rng_int(s, g, n_pool)
+            dup = False
+            for j in range(first, first + i):
+                if s.hi[g, j, F.HERO_ID] == hid:
+                    dup = True
+            if not dup:
+                break
+        s.hi[g, first + i, F.HERO_ID] = hid
+
+
+@njit(cache=True)
+def _place_building(s, w, g, team, b):
+    u = building_slot(team, b)
+    row = w.bld_tab[b, F.BT_ROW]
+    ut = w.unit_tab[row]
+    s.ui[g, u, F.KIND] = int(ut[F.UT_KIND])
+    s.ui[g, u, F.TEAM] = team
+    s.ui[g, u, F.ALIVE] = 1
+    s.ui[g, u, F.ROW] = row
+    s.ui[g, u, F.LANE] = w.bld_tab[b, F.BT_LANE]
+    uf = s.uf[g, u]
+    uf[F.X] = w.bld_xy[team, b, 0]
+    uf[F.Y] = w.bld_xy[team, b, 1]
+    uf[F.HP] = ut[F.UT_HP]
+    uf[F.MAX_HP] = ut[F.UT_HP]
+    uf[F.ARMOR] = ut[F.UT_ARMOR]
+    uf[F.DAMAGE] = ut[F.UT_DAMAGE]
+    uf[F.RANGE] = ut[F.UT_RANGE]
+    uf[F.ATTACK_TICKS] = ut[F.UT_ATTACK_TICKS]
+    uf[F.VISION] = ut[F.UT_VISION]
+    uf[F.HP_REGEN] = ut[F.UT_HP_REGEN]
+
+
+@njit(cache=True)
+def _new_hero(s, w, g, h):
+    for f in range(F.HI):
+        if f != F.HERO_ID:
+            s.hi[g, h, f] = 0
+    s.hi[g, h, F.LEVEL] = 1
+    s.hf[g, h, F.XP] = 0.0
+    s.hf[g, h, F.GOLD] = w.pf[F.P_START_GOLD]
+    s.hf[g, h, F.HP_PREV] = 1.0
+    s.hf[g, h, F.MANA_PREV] = 1.0
+    s.inv[g, h, :, F.INV_ITEM] = -1
+    s.inv[g, h, :, F.INV_CHARGES] = 0
+    s.abil[g, h] = 0
+    s.damaged_by[g, h] = -1
+    s.ui[g, h, F.KIND] = KIND_HERO
+    s.ui[g, h, F.TEAM] = h // HEROES_PER_TEAM
+    hero_stats(s, w, g, h)
+    respawn_hero(s, w, g, h)
+    # Spread the five heroes around the fountain so they are told apart.
+    slot = h % HEROES_PER_TEAM
+    sign = 1.0 if h < HEROES_PER_TEAM else -1.0
+    s.uf[g, h, F.X] += sign * 80.0 * (slot % 3)
+    s.uf[g, h, F.Y] += sign * 80.0 * (slot // 3)
+
+
+@njit(cache=True)
+def reset_game(s, w, g):
+    s.gi[g] = 0
+    s.gi[g, F.WINNER] = -1
+    s.uf[g] = 0.0
+    s.ui[g] = 0
+    s.ui[g, :, F.ROW] = -1
+    s.ui[g, :, F.LANE] = -1
+    s.ui[g, :, F.ORDER_TARGET] = -1
+    s.ui[g, :, F.TARGET] = -1
+
+    n_pool = w.hero_tab.shape[0]
+    mode = w.pi[F.P_LINEUP_MODE]
+    if mode == LINEUP_FIXED:
+        for h in range(NUM_HEROES):
+            s.hi[g, h, F.HERO_ID] = w.lineup[h]
+    elif mode == LINEUP_MIRROR:
+        _draw_heroes(s, g, 0, HEROES_PER_TEAM, n_pool)
+        for h in range(HEROES_PER_TEAM):
+            s.hi[g, h + HEROES_PER_TEAM, F.HERO_ID] = s.hi[g, h, F.HERO_ID]
+    else:
+        _draw_heroes(s, g, 0, NUM_HEROES, n_pool)
+
+    for team in range(2):
+        for b in range(BUILDINGS_PER_TEAM):
+            _place_building(s, w, g, team, b)
+        for c in range(w.pi[F.P_CREEP_SLOTS]):
+            s.ui[g, creep_slot(w, team, c), F.TEAM] = team
+        s.ancient_prev[g, team] = 1.0
+    s.seen_bld_hp[g] = 1.0
+    for h in range(HERO_BASE, HERO_BASE + NUM_HEROES):
+        _new_hero(s, w, g, h)
+
+
+# --------------------------------------------------------------------------
+# Creep waves
+
+
+@njit(cache=True)
+def _spawn_creep(s, w, g, team, lane, ranged, super_, upgrades, place):
+    lo = creep_slot(w, team, 0)
+    for u in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
+        if s.ui[g, u, F.ALIVE]:
+            continue
+        row = w.creep_rows[1 if super_ else 0, 1 if ranged else 0]
+        ut = w.unit_tab[row]
+        s.ui[g, u, F.KIND] = int(ut[F.UT_KIND])
+        s.ui[g, u, F.ALIVE] = 1
+        s.ui[g, u, F.ROW] = row
+        s.ui[g, u, F.LANE] = lane
+        s.ui[g, u, F.WAYPOINT] = 1
+        s.ui[g, u, F.ORDER] = ORDER_LANE
+        s.ui[g, u, F.TARGET] = -1
+        uf = s.uf[g, u]
+        uf[F.MAX_HP] = ut[F.UT_HP] + w.pf[F.P_UPGRADE_HP] * upgrades
+        uf[F.HP] = uf[F.MAX_HP]
+        uf[F.DAMAGE] = ut[F.UT_DAMAGE] + w.pf[F.P_UPGRADE_DAMAGE] * upgrades
+        uf[F.ARMOR] = ut[F.UT_ARMOR]
+        uf[F.RANGE] = ut[F.UT_RANGE]
+        uf[F.ATTACK_TICKS] = ut[F.UT_ATTACK_TICKS]
+        uf[F.ATTACK_CD] = 0.0
+        uf[F.SPEED] = ut[F.UT_SPEED]
+        uf[F.VISION] = ut[F.UT_VISION]
+        uf[F.HP_REGEN] = 0.0
+        # Line the wave up behind its first waypoint, ranged creeps last.
+        x0 = w.lane_xy[team, lane, 0, 0]
+        y0 = w.lane_xy[team, lane, 0, 1]
+        dx = w.lane_xy[team, lane, 1, 0] - x0
+        dy = w.lane_xy[team, lane, 1, 1] - y0
+        d = np.sqrt(dx * dx + dy * dy)
+        uf[F.X] = x0 - dx / d * 40.0 * place
+        uf[F.Y] = y0 - dy / d * 40.0 * place
+        return
+
+
+@njit(cache=True)
+def spawn_waves(s, w, g):
+    upgrades = s.gi[g, F.TICK] // w.pi[F.P_UPGRADE_TICKS]
+    for team in range(2):
+        enemy = 1 - team
+        for lane in range(NUM_LANES):
+            # Enemy barracks of this lane down: this lane's creeps turn super.
+            super_melee = not s.ui[g, building_slot(enemy, w.lane_rax[lane, 0]), F.ALIVE]
+            super_ranged = not s.ui[g, building_slot(enemy, w.lane_rax[lane, 1]), F.ALIVE]
+            n = 0
+            for _ in range(w.pi[F.P_MELEE_PER_WAVE]):
+                _spawn_creep(s, w, g, team, lane, False, super_melee, upgrades, n)
+                n += 1
+            for _ in range(w.pi[F.P_RANGED_PER_WAVE]):
+                _spawn_creep(s, w, g, team, lane, True, super_ranged, upgrades, n)
+                n += 1
+
+
+# --------------------------------------------------------------------------
+# Movement
+
+# Directions tried when the way straight on is blocked: 0, +-45, +-90 degrees.
+SLIDE_COS = (1.0, 0.7071068, 0.7071068, 0.0, 0.0)
+SLIDE_SIN = (0.0, 0.7071068, -0.7071068, 1.0, -1.0)
+
+
+@njit(cache=True)
+def walkable(w, x, y):
+    size = w.pf[F.P_MAP_SIZE]
+    if x < 0.0 or y < 0.0 or x >= size or y >= size:
+        return False
+    cell = w.pf[F.P_CELL]
+    return w.walkable[int(y / cell), int(x / cell)] != 0
+
+
+@njit(cache=True)
+def move_toward(s, w, g, u, tx, ty):
+    """Step unit `u` toward (tx, ty); slide around trees. True on arrival."""
+    x = s.uf[g, u, F.X]
+    y = s.uf[g, u, F.Y]
+    dx = tx - x
+    dy = ty - y
+    d = np.sqrt(dx * dx + dy * dy)
+    step = s.uf[g, u, F.SPEED]
+    if d <= step:
+        if walkable(w, tx, ty):
+            s.uf[g, u, F.X] = tx
+            s.uf[g, u, F.Y] = ty
+        return True
+    ux = dx / d
+    uy = dy / d
+    # Straight on, then 45 and 90 degrees either side.
+    for i in range(5):
+        c = SLIDE_COS[i]
+        sn = SLIDE_SIN[i]
+        nx = x + (ux * c - uy * sn) * step
+        ny = y + (ux * sn + uy * c) * step
+        if walkable(w, nx, ny):
+            s.uf[g, u, F.X] = nx
+            s.uf[g, u, F.Y] = ny
+            return False
+    return False
+
+
+# --------------------------------------------------------------------------
+# Behaviour of each kind of unit for one tick
+
+
+@njit(cache=True)
+def _nearest_enemy(s, w, g, u, reach, buildings):
+    """Nearest living, damageable enemy of `u` within `reach` (measured to a
+    building's edge), or -1."""
+    enemy = 1 - s.ui[g, u, F.TEAM]
+    best = -1
+    best_d2 = reach * reach
+    x = s.uf[g, u, F.X]
+    y = s.uf[g, u, F.Y]
+    for v in range(enemy * HEROES_PER_TEAM, (enemy + 1) * HEROES_PER_TEAM):
+        if s.ui[g, v, F.ALIVE]:
+            d2 = (s.uf[g, v, F.X] - x) ** 2 + (s.uf[g, v, F.Y] - y) ** 2
+            if d2 < best_d2:
+                best_d2 = d2
+                best = v
+    lo = creep_slot(w, enemy, 0)
+    for v in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
+        if s.ui[g, v, F.ALIVE]:
+            dx2 = (s.uf[g, v, F.X] - x) ** 2
+            if dx2 >= best_d2:
+                continue
+            d2 = dx2 + (s.uf[g, v, F.Y] - y) ** 2
+            if d2 < best_d2:
+                best_d2 = d2
+                best = v
+    if buildings:
+        lo = building_slot(enemy, 0)
+        for v in range(lo, lo + BUILDINGS_PER_TEAM):
+            kind = s.ui[g, v, F.KIND]
+            if s.ui[g, v, F.ALIVE] and kind != KIND_FOUNTAIN:
+                d = max(np.sqrt((s.uf[g, v, F.X] - x) ** 2 + (s.uf[g, v, F.Y] - y) ** 2)
+                        - HULL_RADIUS[kind], 0.0)
+                if d * d < best_d2 and vulnerable(s, w, g, v):
+                    best_d2 = d * d
+                    best = v
+    return best
+
+
+@njit(cache=True)
+def _hero_act(s, w, g, h):
+    order = s.ui[g, h, F.ORDER]
+    if order == ORDER_MOVE:
+        if move_toward(s, w, g, h, s.uf[g, h, F.ORDER_X], s.uf[g, h, F.ORDER_Y]):
+            s.ui[g, h, F.ORDER] = ORDER_NONE
+    elif order == ORDER_ATTACK:
+        v = s.ui[g, h, F.ORDER_TARGET]
+        if not attackable(s, w, g, h, v) or not s.visible[g, s.ui[g, h, F.TEAM], v]:
+            s.ui[g, h, F.ORDER] = ORDER_NONE
+            s.ui[g, h, F.TARGET] = -1
+        elif in_attack_range(s, g, h, v):
+            s.ui[g, h, F.TARGET] = v
+            if s.uf[g, h, F.ATTACK_CD] <= 0.0:
+                attack(s, w, g, h, v)
+        else:
+            s.ui[g, h, F.TARGET] = -1
+            move_toward(s, w, g, h, s.uf[g, v, F.X], s.uf[g, v, F.Y])
+
+
+@njit(cache=True)
+def _creep_act(s, w, g, u, tick):
+    v = s.ui[g, u, F.TARGET]
+    valid = (v >= 0 and s.ui[g, v, F.ALIVE] and s.ui[g, v, F.TEAM] != s.ui[g, u, F.TEAM]
+             and vulnerable(s, w, g, v))
+    if valid and not is_building(s.ui[g, v, F.KIND]):
+        valid = dist2(s, g, u, v) <= w.pf[F.P_LEASH] ** 2
+    if not valid:
+        v = -1
+        # Look for a new target every 4th tick, staggered over the creeps.
+        if (tick + u) % 4 == 0:
+            v = _nearest_enemy(s, w, g, u, w.pf[F.P_CREEP_ACQUIRE], True)
+    s.ui[g, u, F.TARGET] = v
+    if v >= 0:
+        if in_attack_range(s, g, u, v):
+            if s.uf[g, u, F.ATTACK_CD] <= 0.0:
+                attack(s, w, g, u, v)
+        else:
+            move_toward(s, w, g, u, s.uf[g, v, F.X], s.uf[g, v, F.Y])
+        return
+    team = s.ui[g, u, F.TEAM]
+    lane = s.ui[g, u, F.LANE]
+    wp = s.ui[g, u, F.WAYPOINT]
+    if move_toward(s, w, g, u, w.lane_xy[team, lane, wp, 0], w.lane_xy[team, lane, wp, 1]):
+        if wp < w.lane_len[team, lane] - 1:
+            s.ui[g, u, F.WAYPOINT] = wp + 1
+
+
+@njit(cache=True)
+def _tower_act(s, w, g, u, tick):
+    v = s.ui[g, u, F.TARGET]
+    if v >= 0 and not (s.ui[g, v, F.ALIVE] and in_attack_range(s, g, u, v)):
+        v = -1
+    if v < 0 and (tick + u) % 3 == 0:
+        v = _nearest_enemy(s, w, g, u, s.uf[g, u, F.RANGE] + HULL_RADIUS[KIND_FOUNTAIN], False)
+        if v >= 0 and not in_attack_range(s, g, u, v):
+            v = -1
+    s.ui[g, u, F.TARGET] = v
+    if v >= 0 and s.uf[g, u, F.ATTACK_CD] <= 0.0:
+        attack(s, w, g, u, v)
+
+
+@njit(cache=True)
+def _regenerate(s, w, g, u, kind):
+    uf = s.uf[g, u]
+    if kind == KIND_HERO:
+        f = building_slot(s.ui[g, u, F.TEAM], w.pi[F.P_FOUNTAIN])
+        heal = 0.0
+        if dist2(s, g, u, f) <= w.pf[F.P_SHOP_RANGE] ** 2:
+            heal = w.pf[F.P_FOUNTAIN_HEAL]
+        uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + uf[F.HP_REGEN] + heal * uf[F.MAX_HP])
+        uf[F.MANA] = min(uf[F.MAX_MANA], uf[F.MANA] + uf[F.MANA_REGEN] + heal * uf[F.MAX_MANA])
+    elif uf[F.HP_REGEN] > 0.0:
+        uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + uf[F.HP_REGEN])
+
+
+@njit(cache=True)
+def tick_game(s, w, g):
+    tick = s.gi[g, F.TICK]
+    if tick % w.pi[F.P_WAVE_TICKS] == 0:
+        spawn_waves(s, w, g)
+    for h in range(NUM_HEROES):
+        if s.hi[g, h, F.BUYBACK_CD] > 0:
+            s.hi[g, h, F.BUYBACK_CD] -= 1
+        if s.ui[g, h, F.ALIVE]:
+            grant_gold(s, g, h, w.pf[F.P_PASSIVE_GOLD])
+        else:
+            s.hi[g, h, F.RESPAWN] -= 1
+            if s.hi[g, h, F.RESPAWN] <= 0:
+                respawn_hero(s, w, g, h)
+    for u in range(w.pi[F.P_NUM_UNITS]):
+        if not s.ui[g, u, F.ALIVE]:
+            continue
+        kind = s.ui[g, u, F.KIND]
+        _regenerate(s, w, g, u, kind)
+        if s.uf[g, u, F.ATTACK_CD] > 0.0:
+            s.uf[g, u, F.ATTACK_CD] -= 1.0
+        if kind == KIND_HERO:
+            _hero_act(s, w, g, u)
+        elif is_creep(kind):
+            _creep_act(s, w, g, u, tick)
+        elif kind == KIND_TOWER or kind == KIND_FOUNTAIN:
+            _tower_act(s, w, g, u, tick)
+    s.gi[g, F.TICK] = tick + 1
+    if s.gi[g, F.WINNER] < 0 and tick + 1 >= w.pi[F.P_CAP_TICKS]:
+        s.gi[g, F.WINNER] = DRAW
+
+
+# --------------------------------------------------------------------------
+# Actions
+
+
+@njit(cache=True)
+def _use_item(s, w, g, h, slot):
+    it = s.inv[g, h, slot, F.INV_ITEM]
+    uf = s.uf[g, h]
+    uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + w.item_tab[it, F.IT_HEAL])
+    uf[F.MANA] = min(uf[F.MAX_MANA], uf[F.MANA] + w.item_tab[it, F.IT_RESTORE])
+    s.inv[g, h, slot, F.INV_CHARGES] -= 1
+    if s.inv[g, h, slot, F.INV_CHARGES] <= 0:
+        s.inv[g, h, slot, F.INV_ITEM] = -1
+        hero_stats(s, w, g, h)
+
+
+@njit(cache=True)
+def _buy(s, w, g, h, it):
+    for slot in range(INVENTORY_SLOTS):
+        if s.inv[g, h, slot, F.INV_ITEM] < 0:
+            cost = w.item_tab[it, F.IT_COST]
+            s.inv[g, h, slot, F.INV_ITEM] = it
+            s.inv[g, h, slot, F.INV_CHARGES] = int(w.item_tab[it, F.IT_CHARGES])
+            s.hf[g, h, F.GOLD] -= cost
+            s.events[g, h, EV_GOLD_SPENT] += cost
+            s.events[g, h, EV_ITEMS_BOUGHT] += 1.0
+            hero_stats(s, w, g, h)
+            return
+
+
+@njit(cache=True)
+def _buyback(s, w, g, h):
+    cost = buyback_cost(s, w, g, h)
+    s.hf[g, h, F.GOLD] -= cost
+    s.events[g, h, EV_GOLD_SPENT] += cost
+    s.events[g, h, EV_BUYBACKS] += 1.0
+    s.hi[g, h, F.BUYBACK_CD] = w.pi[F.P_BUYBACK_CD]
+    respawn_hero(s, w, g, h)
+
+
+@njit(cache=True)
+def apply_actions(s, w, g, actions):
+    """Turn each hero's action into an order. Actions the masks of the last
+    observation forbade do nothing and are counted as invalid."""
+    step = w.pf[F.P_OFFSET_STEP]
+    edge = w.pf[F.P_MAP_SIZE] - 1.0
+    for h in range(NUM_HEROES):
+        typ = actions[g, h, HEAD_TYPE]
+        k = actions[g, h, HEAD_TARGET]
+        if not s.mask_type[g, h, typ] or (
+            ACTION_HEADS[typ][HEAD_TARGET] and not s.mask_target[g, h, typ, k]
+        ) or (typ == ACT_BUY and not s.mask_item[g, h, actions[g, h, HEAD_ITEM]]):
+            s.events[g, h, EV_INVALID] += 1.0
+            continue
+        team = h // HEROES_PER_TEAM
+        if typ == ACT_STOP:
+            s.ui[g, h, F.ORDER] = ORDER_NONE
+            s.ui[g, h, F.TARGET] = -1
+        elif typ == ACT_MOVE:
+            anchor = s.team_units[g, team, k]
+            ox = (actions[g, h, HEAD_OFFSET_X] - OFFSET_CENTER) * step
+            oy = (actions[g, h, HEAD_OFFSET_Y] - OFFSET_CENTER) * step
+            s.ui[g, h, F.ORDER] = ORDER_MOVE
+            s.uf[g, h, F.ORDER_X] = min(max(s.uf[g, anchor, F.X] + ox, 0.0), edge)
+            s.uf[g, h, F.ORDER_Y] = min(max(s.uf[g, anchor, F.Y] + oy, 0.0), edge)
+        elif typ == ACT_ATTACK:
+            s.ui[g, h, F.ORDER] = ORDER_ATTACK
+            s.ui[g, h, F.ORDER_TARGET] = s.team_units[g, team, k]
+        elif ACT_ITEM1 <= typ < ACT_ITEM1 + INVENTORY_SLOTS:
+            _use_item(s, w, g, h, typ - ACT_ITEM1)
+        elif typ == ACT_BUY:
+            _buy(s, w, g, h, actions[g, h, HEAD_ITEM])
+        elif typ == ACT_BUYBACK:
+            _buyback(s, w, g, h)
+
+
+# --------------------------------------------------------------------------
+# One decision step of one game, and of the batch
+
+
+@njit(cache=True)
+def _frac_change(alive, value, maximum, prev):
+    """(change of a fraction since the last decision, the new stored value).
+    Dying counts as falling to 0; a respawn (stored -1 while dead) is no gain."""
+    if not alive:
+        return (-prev if prev > 0.0 else 0.0), -1.0
+    now = value / maximum if maximum > 0.0 else 0.0
+    if prev < 0.0:
+        return 0.0, now
+    return now - prev, now
+
+
+@njit(cache=True)
+def finish_events(s, w, g):
+    for h in range(NUM_HEROES):
+        alive = s.ui[g, h, F.ALIVE] != 0
+        uf = s.uf[g, h]
+        d, s.hf[g, h, F.HP_PREV] = _frac_change(alive, uf[F.HP], uf[F.MAX_HP], s.hf[g, h, F.HP_PREV])
+        s.events[g, h, EV_HP_CHANGE] += d
+        d, s.hf[g, h, F.MANA_PREV] = _frac_change(
+            alive, uf[F.MANA], uf[F.MAX_MANA], s.hf[g, h, F.MANA_PREV])
+        s.events[g, h, EV_MANA_CHANGE] += d
+    for team in range(2):
+        a = building_slot(team, w.pi[F.P_ANCIENT])
+        now = s.uf[g, a, F.HP] / s.uf[g, a, F.MAX_HP] if s.ui[g, a, F.ALIVE] else 0.0
+        d = now - s.ancient_prev[g, team]
+        s.ancient_prev[g, team] = now
+        for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+            s.events[g, h, EV_ANCIENT_HP] += d
+    winner = s.gi[g, F.WINNER]
+    if winner >= 0:
+        for h in range(NUM_HEROES):
+            team = h // HEROES_PER_TEAM
+            if winner == team:
+                s.events[g, h, EV_WIN] = 1.0
+            elif winner != DRAW:
+                s.events[g, h, EV_LOSS] = 1.0
+
+
+@njit(cache=True)
+def step_game(s, w, g, actions):
+    s.events[g] = 0.0
+    s.done[g] = False
+    s.last_winner[g] = -1
+    apply_actions(s, w, g, actions)
+    for _ in range(w.pi[F.P_FRAMESKIP]):
+        tick_game(s, w, g)
+        if s.gi[g, F.WINNER] >= 0:
+            break
+    finish_events(s, w, g)
+    if s.gi[g, F.WINNER] >= 0:
+        s.done[g] = True
+        s.last_winner[g] = s.gi[g, F.WINNER]
+        reset_game(s, w, g)
+    observe_game(s, w, g)
+
+
+@njit(cache=True, parallel=True)
+def step_batch(s, w, actions):
+    for g in prange(s.gi.shape[0]):
+        step_game(s, w, g, actions)
+
+
+@njit(cache=True, parallel=True)
+def reset_batch(s, w):
+    for g in prange(s.gi.shape[0]):
+        reset_game(s, w, g)
+        s.events[g] = 0.0
+        s.done[g] = False
+        s.last_winner[g] = -1
+        observe_game(s, w, g)

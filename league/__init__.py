@@ -1,0 +1,1 @@
+"""Self-play runs and ratings (built on engine and agents)."""

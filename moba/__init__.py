@@ -1,0 +1,1 @@
+"""The face of the project: the `moba` command, presets and the client."""

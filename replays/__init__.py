@@ -1,0 +1,1 @@
+"""What happened: the replay file format (built on engine)."""
