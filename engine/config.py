@@ -87,7 +87,7 @@ class GameConfig:
         for key in data:
             if key not in known:
                 raise ConfigError(
-                    f"unknown key {where}.{key!r}; known keys: {', '.join(sorted(known))}"
+                    f"unknown key '{where}.{key}'; known keys: {', '.join(sorted(known))}"
                 )
         values = {}
         for key, value in data.items():

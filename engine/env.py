@@ -54,6 +54,7 @@ class Step(NamedTuple):
     events: np.ndarray  # [G, 10, E] float32, named by EVENT_NAMES
     done: np.ndarray  # [G] bool
     winner: np.ndarray  # [G] int8: 0 Radiant, 1 Dire, 2 draw, -1 still playing
+    length: np.ndarray  # [G] int32 ticks the game that ended lasted (where done)
 
 
 class BatchEnv:
@@ -115,4 +116,4 @@ class BatchEnv:
     def _view(self) -> Step:
         s = self.state
         masks = Masks(s.mask_type, s.mask_target, s.mask_offset, s.mask_offset, s.mask_item)
-        return Step(s.obs, masks, s.events, s.done, s.last_winner)
+        return Step(s.obs, masks, s.events, s.done, s.last_winner, s.final_gi[:, F.TICK])

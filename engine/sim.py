@@ -553,6 +553,7 @@ def step_game(s, w, g, actions):
     if s.gi[g, F.WINNER] >= 0:
         s.done[g] = True
         s.last_winner[g] = s.gi[g, F.WINNER]
+        s.final_gi[g] = s.gi[g]
         reset_game(s, w, g)
     observe_game(s, w, g)
 

@@ -44,6 +44,7 @@ class State(NamedTuple):
     events: np.ndarray  # [G, 10, E] float32
     done: np.ndarray  # [G] bool
     last_winner: np.ndarray  # [G] int8 winner of the game that ended at this step
+    final_gi: np.ndarray  # [G, GI] game ints (length, winner, score) of that game
     mask_type: np.ndarray  # [G, 10, T] bool
     mask_target: np.ndarray  # [G, 10, T, K] bool
     mask_offset: np.ndarray  # [G, 10, OFFSET_BINS] bool (same for x and y)
@@ -74,6 +75,7 @@ def allocate(world: World, num_games: int) -> State:
         events=np.zeros((G, H, NUM_EVENTS), np.float32),
         done=np.zeros(G, np.bool_),
         last_winner=np.full(G, -1, np.int8),
+        final_gi=np.zeros((G, F.GI), np.int32),
         mask_type=np.zeros((G, H, NUM_ACTION_TYPES), np.bool_),
         mask_target=np.zeros((G, H, NUM_ACTION_TYPES, K), np.bool_),
         mask_offset=np.zeros((G, H, OFFSET_BINS), np.bool_),

@@ -104,7 +104,7 @@ UNITS: dict[str, UnitDef] = {
     "melee_barracks":     U(KIND_BARRACKS, 2200, 0, 15, 0, 1.0, 0, 900, 150, 0, 100, 5.0),
     "ranged_barracks":    U(KIND_BARRACKS, 1300, 0, 9, 0, 1.0, 0, 900, 100, 0, 80, 5.0),
     "ancient":            U(KIND_ANCIENT, 4500, 0, 13, 0, 1.0, 0, 900, 0, 0, 0, 3.0),
-    "fountain":           U(KIND_FOUNTAIN, 1e9, 190, 100, 1200, 0.2, 0, 1200, 0, 0),
+    "fountain":           U(KIND_FOUNTAIN, 1e9, 190, 100, 600, 0.2, 0, 1200, 0, 0),
 }
 del U
 UNIT_ROW: dict[str, int] = {name: i for i, name in enumerate(UNITS)}
@@ -149,8 +149,8 @@ BUILDINGS: tuple[BuildingDef, ...] = (
     B("mid_ranged_rax", "ranged_barracks", 1, 0, 0.19, 0.17, (("mid_t3",),)),
     B("bot_melee_rax", "melee_barracks", 2, 0, 0.20, 0.05, (("bot_t3",),)),
     B("bot_ranged_rax", "ranged_barracks", 2, 0, 0.20, 0.09, (("bot_t3",),)),
-    B("ancient", "ancient", -1, 0, 0.11, 0.11, (("t4_a",), ("t4_b",))),
-    B("fountain", "fountain", -1, 0, 0.03, 0.03),
+    B("ancient", "ancient", -1, 0, 0.12, 0.12, (("t4_a",), ("t4_b",))),
+    B("fountain", "fountain", -1, 0, 0.02, 0.02),
 )
 del B
 BUILDING_INDEX: dict[str, int] = {b.name: i for i, b in enumerate(BUILDINGS)}

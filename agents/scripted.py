@@ -1,0 +1,295 @@
+"""The scripted bot: a compiled rule-based player.
+
+It reads the engine state but only what its team can see (`s.visible`), and
+acts through the same factored actions and masks as any policy, so its games
+replay like any other. Per hero and decision, the first rule that applies:
+
+1. dead: buy back if enemy heroes threaten the ancient;
+2. low HP (hysteresis 30% -> 90%): drink a salve, else walk to the fountain;
+3. at the fountain: buy the next item of the build;
+4. a fight it can win (local HP sum) on a hero not under its tower: attack;
+5. an enemy tower shooting it: step back toward its own base;
+6. a last hit or deny within reach: take it;
+7. an enemy building the creep wave is hitting, or enemy creeps near: attack;
+8. otherwise walk to the front of its lane's creep wave (all heroes group
+   mid after `group_minute`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from engine import fields as F
+from engine.constants import (
+    ACT_ATTACK,
+    ACT_BUY,
+    ACT_BUYBACK,
+    ACT_ITEM1,
+    ACT_MOVE,
+    ACT_NOOP,
+    HEAD_ITEM,
+    HEAD_OFFSET_X,
+    HEAD_OFFSET_Y,
+    HEAD_TARGET,
+    HEAD_TYPE,
+    HEROES_PER_TEAM,
+    INVENTORY_SLOTS,
+    KIND_TOWER,
+    LANE_MID,
+    NUM_HEADS,
+    OFFSET_CENTER,
+    TICKS_PER_SECOND,
+)
+from engine.env import BatchEnv, Step
+from engine.rules import armor_factor, building_slot, creep_slot, is_building, is_creep
+from engine.tables import ITEM_INDEX
+from engine.world import CREEP_BASE
+
+# Lane of each hero slot: two in the bottom lane, one mid, two top.
+HERO_LANES = np.array([0, 1, 2, 2, 0], np.int32)
+# Items bought in this order, one per visit to the shop.
+BUILD = np.array([ITEM_INDEX[n] for n in (
+    "healing_salve", "boots", "ring_of_health", "chainmail", "broadsword",
+    "vitality_booster", "broadsword",
+)], np.int32)
+SALVE = ITEM_INDEX["healing_salve"]
+
+RETREAT_BELOW = 0.3
+RETURN_ABOVE = 0.9
+FIGHT_RADIUS = 1200.0
+ENGAGE_RANGE = 900.0
+
+
+@njit(cache=True)
+def _row(s, g, team, u, K):
+    for k in range(K):
+        if s.team_units[g, team, k] == u:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def _set(out, g, i, typ, target, ox, oy, item):
+    out[g, i, HEAD_TYPE] = typ
+    out[g, i, HEAD_TARGET] = target
+    out[g, i, HEAD_OFFSET_X] = ox
+    out[g, i, HEAD_OFFSET_Y] = oy
+    out[g, i, HEAD_ITEM] = item
+
+
+@njit(cache=True)
+def _move_toward(s, w, g, h, out, i, self_row, tx, ty):
+    """Move order toward (tx, ty), anchored on the hero itself."""
+    step = w.pf[F.P_OFFSET_STEP]
+    dx = tx - s.uf[g, h, F.X]
+    dy = ty - s.uf[g, h, F.Y]
+    d = np.sqrt(dx * dx + dy * dy)
+    reach = OFFSET_CENTER * step
+    if d > reach:
+        dx *= reach / d
+        dy *= reach / d
+    ox = OFFSET_CENTER + int(np.round(dx / step))
+    oy = OFFSET_CENTER + int(np.round(dy / step))
+    _set(out, g, i, ACT_MOVE, self_row, ox, oy, 0)
+
+
+@njit(cache=True)
+def _attack(s, g, h, out, i, team, u, K):
+    k = _row(s, g, team, u, K)
+    if k >= 0 and s.mask_target[g, h, ACT_ATTACK, k]:
+        _set(out, g, i, ACT_ATTACK, k, OFFSET_CENTER, OFFSET_CENTER, 0)
+        return True
+    return False
+
+
+@njit(cache=True)
+def _hp_near(s, g, team, x, y, r, viewer):
+    """Summed HP of `team`'s living heroes within r of (x, y) that `viewer` sees."""
+    total = 0.0
+    r2 = r * r
+    for v in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+        if s.visible[g, viewer, v] and (s.uf[g, v, F.X] - x) ** 2 + (s.uf[g, v, F.Y] - y) ** 2 <= r2:
+            total += s.uf[g, v, F.HP]
+    return total
+
+
+@njit(cache=True)
+def _under_tower(s, w, g, team_of_tower, u):
+    """Whether a living tower of `team_of_tower` covers unit u."""
+    lo = building_slot(team_of_tower, 0)
+    for b in range(lo, lo + w.bld_tab.shape[0]):
+        if s.ui[g, b, F.ALIVE] and s.ui[g, b, F.KIND] == KIND_TOWER:
+            r = s.uf[g, b, F.RANGE] + 150.0
+            if (s.uf[g, b, F.X] - s.uf[g, u, F.X]) ** 2 + (s.uf[g, b, F.Y] - s.uf[g, u, F.Y]) ** 2 <= r * r:
+                return True
+    return False
+
+
+@njit(cache=True)
+def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
+    i = h - team * HEROES_PER_TEAM
+    enemy = 1 - team
+    K = w.pi[F.P_OBS_UNITS]
+    _set(out, g, i, ACT_NOOP, 0, OFFSET_CENTER, OFFSET_CENTER, 0)
+    fountain = building_slot(team, w.pi[F.P_FOUNTAIN])
+    ancient = building_slot(team, w.pi[F.P_ANCIENT])
+
+    if not s.ui[g, h, F.ALIVE]:
+        retreat[g, h] = False
+        if s.mask_type[g, h, ACT_BUYBACK]:
+            ax = s.uf[g, ancient, F.X]
+            ay = s.uf[g, ancient, F.Y]
+            if _hp_near(s, g, enemy, ax, ay, 2500.0, team) > 0.0:
+                _set(out, g, i, ACT_BUYBACK, 0, OFFSET_CENTER, OFFSET_CENTER, 0)
+        return
+
+    self_row = _row(s, g, team, h, K)
+    x = s.uf[g, h, F.X]
+    y = s.uf[g, h, F.Y]
+    hp_frac = s.uf[g, h, F.HP] / s.uf[g, h, F.MAX_HP]
+    if hp_frac < RETREAT_BELOW:
+        retreat[g, h] = True
+    elif hp_frac > RETURN_ABOVE:
+        retreat[g, h] = False
+
+    # Shopping: one item of the build per decision while in range of the shop.
+    b = build_pos[g, h]
+    if b < BUILD.shape[0] and s.mask_type[g, h, ACT_BUY] and s.mask_item[g, h, BUILD[b]]:
+        _set(out, g, i, ACT_BUY, 0, OFFSET_CENTER, OFFSET_CENTER, BUILD[b])
+        build_pos[g, h] = b + 1
+        return
+
+    if retreat[g, h]:
+        for slot in range(INVENTORY_SLOTS):
+            if s.inv[g, h, slot, F.INV_ITEM] == SALVE and s.mask_type[g, h, ACT_ITEM1 + slot] \
+                    and hp_frac < 0.6:
+                _set(out, g, i, ACT_ITEM1 + slot, self_row, OFFSET_CENTER, OFFSET_CENTER, 0)
+                return
+        _move_toward(s, w, g, h, out, i, self_row, s.uf[g, fountain, F.X], s.uf[g, fountain, F.Y])
+        return
+
+    # A fight it can win: the weakest visible enemy hero in reach.
+    best = -1
+    best_hp = np.inf
+    for v in range(enemy * HEROES_PER_TEAM, (enemy + 1) * HEROES_PER_TEAM):
+        if s.visible[g, team, v]:
+            d2 = (s.uf[g, v, F.X] - x) ** 2 + (s.uf[g, v, F.Y] - y) ** 2
+            if d2 <= ENGAGE_RANGE ** 2 and s.uf[g, v, F.HP] < best_hp:
+                best_hp = s.uf[g, v, F.HP]
+                best = v
+    if best >= 0:
+        vx = s.uf[g, best, F.X]
+        vy = s.uf[g, best, F.Y]
+        ours = _hp_near(s, g, team, x, y, FIGHT_RADIUS, team)
+        theirs = _hp_near(s, g, enemy, vx, vy, FIGHT_RADIUS, team)
+        low = best_hp < 0.25 * s.uf[g, best, F.MAX_HP]
+        if ours > 1.2 * theirs and (low or not _under_tower(s, w, g, enemy, best)):
+            if _attack(s, g, h, out, i, team, best, K):
+                return
+
+    # Step out of the range of an enemy tower that is shooting at it.
+    lo = building_slot(enemy, 0)
+    for t in range(lo, lo + w.bld_tab.shape[0]):
+        if s.ui[g, t, F.ALIVE] and s.ui[g, t, F.TARGET] == h and s.ui[g, t, F.KIND] == KIND_TOWER:
+            _move_toward(s, w, g, h, out, i, self_row,
+                         s.uf[g, fountain, F.X], s.uf[g, fountain, F.Y])
+            return
+
+    # Last hits and denies within reach.
+    reach = s.uf[g, h, F.RANGE] + 250.0
+    dmg = s.uf[g, h, F.DAMAGE]
+    best = -1
+    best_hp = np.inf
+    weakest = -1
+    weakest_hp = np.inf
+    for side in range(2):
+        lo = creep_slot(w, side, 0)
+        for u in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
+            if not s.visible[g, team, u] or not is_creep(s.ui[g, u, F.KIND]):
+                continue
+            d2 = (s.uf[g, u, F.X] - x) ** 2 + (s.uf[g, u, F.Y] - y) ** 2
+            if d2 > reach * reach:
+                continue
+            hp = s.uf[g, u, F.HP]
+            if hp <= dmg * armor_factor(s.uf[g, u, F.ARMOR]) and hp < best_hp:
+                if side == enemy or hp < 0.5 * s.uf[g, u, F.MAX_HP]:
+                    best = u
+                    best_hp = hp
+            if side == enemy and hp < weakest_hp:
+                weakest = u
+                weakest_hp = hp
+    if best >= 0 and _attack(s, g, h, out, i, team, best, K):
+        return
+
+    # Push: an enemy building while the wave tanks it or the team is together.
+    grouped = s.gi[g, F.TICK] >= group_tick
+    together = _hp_near(s, g, team, x, y, FIGHT_RADIUS, team) > 2.5 * s.uf[g, h, F.MAX_HP]
+    lo = building_slot(enemy, 0)
+    for t in range(lo, lo + w.bld_tab.shape[0]):
+        if not s.visible[g, team, t] or not is_building(s.ui[g, t, F.KIND]):
+            continue
+        if (s.uf[g, t, F.X] - x) ** 2 + (s.uf[g, t, F.Y] - y) ** 2 > 1200.0 ** 2:
+            continue
+        safe = s.ui[g, t, F.KIND] != KIND_TOWER or s.ui[g, t, F.TARGET] >= CREEP_BASE
+        if (safe or (grouped and together)) and _attack(s, g, h, out, i, team, t, K):
+            return
+    if weakest >= 0 and _attack(s, g, h, out, i, team, weakest, K):
+        return
+
+    # Walk to the front of the lane's creep wave; once grouped, with no wave
+    # to follow, walk on the enemy ancient.
+    lane = LANE_MID if grouped else HERO_LANES[i]
+    n_wp = w.lane_len[team, lane]
+    ex = w.lane_xy[team, lane, n_wp - 1, 0]
+    ey = w.lane_xy[team, lane, n_wp - 1, 1]
+    front = -1
+    front_d = np.inf
+    lo = creep_slot(w, team, 0)
+    for u in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
+        if s.ui[g, u, F.ALIVE] and s.ui[g, u, F.LANE] == lane:
+            d = (s.uf[g, u, F.X] - ex) ** 2 + (s.uf[g, u, F.Y] - ey) ** 2
+            if d < front_d:
+                front_d = d
+                front = u
+    if front >= 0:
+        _move_toward(s, w, g, h, out, i, self_row, s.uf[g, front, F.X], s.uf[g, front, F.Y])
+    elif grouped and together:
+        _move_toward(s, w, g, h, out, i, self_row, ex, ey)
+    elif (x - s.uf[g, fountain, F.X]) ** 2 + (y - s.uf[g, fountain, F.Y]) ** 2 < 2000.0 ** 2:
+        # Still at the base: head out to the lane's first waypoint.
+        _move_toward(s, w, g, h, out, i, self_row,
+                     w.lane_xy[team, lane, 0, 0], w.lane_xy[team, lane, 0, 1])
+
+
+@njit(cache=True, parallel=True)
+def scripted_actions(s, w, team, out, retreat, build_pos, group_tick):
+    for g in prange(s.gi.shape[0]):
+        if s.gi[g, F.TICK] == 0:
+            for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+                build_pos[g, h] = 0
+                retreat[g, h] = False
+        for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+            _decide(s, w, g, h, team, out, retreat, build_pos, group_tick)
+
+
+class ScriptedAgent:
+    """The compiled rule-based bot; keeps a little memory per game and hero."""
+
+    name = "scripted"
+
+    def __init__(self, group_minute: float = 6.0):
+        self.group_minute = group_minute
+        self._shape: tuple[int, ...] = ()
+
+    def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
+        """Actions [G, 5, heads] for the five heroes of `team`."""
+        G = env.num_games
+        if self._shape != (G,):
+            self._shape = (G,)
+            self.retreat = np.zeros((G, 10), np.bool_)
+            self.build_pos = np.zeros((G, 10), np.int32)
+        out = np.zeros((G, HEROES_PER_TEAM, NUM_HEADS), np.int32)
+        group_tick = int(self.group_minute * 60 * TICKS_PER_SECOND)
+        scripted_actions(env.state, env.world, team, out, self.retreat, self.build_pos, group_tick)
+        return out

@@ -1,0 +1,85 @@
+"""Playing batches of games between two agents.
+
+`play_games` is a plain function of (config, agents, seed) with no hidden
+state, so a batch can run in another process or on another machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from engine import BatchEnv, GameConfig, Step
+from engine import fields as F
+from engine.constants import DRAW
+
+
+class Agent(Protocol):
+    name: str
+
+    def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class GameResult:
+    index: int  # order in which the game was started
+    winner: int  # 0 Radiant, 1 Dire, 2 draw
+    ticks: int
+    radiant_kills: int
+    dire_kills: int
+
+    @property
+    def minutes(self) -> float:
+        return self.ticks / 1800.0
+
+
+def play_games(
+    config: GameConfig,
+    radiant: Agent,
+    dire: Agent,
+    num_games: int,
+    seed: int = 0,
+    batch: int = 64,
+    on_result: Callable[[GameResult], None] | None = None,
+) -> list[GameResult]:
+    """Play `num_games` games, `batch` at a time, and return their results in
+    the order they finished. Every game started is played to its end, so
+    short games are not over-represented."""
+    batch = max(1, min(batch, num_games))
+    env = BatchEnv(config, num_games=batch, seed=seed)
+    step = env.reset()
+    game_of_slot = np.arange(batch)  # index of the counted game in each slot, -1 none
+    started = batch
+    results: list[GameResult] = []
+    while len(results) < num_games:
+        actions = np.concatenate(
+            [radiant.act(env, step, 0), dire.act(env, step, 1)], axis=1)
+        step = env.step(actions)
+        for g in np.flatnonzero(step.done):
+            if game_of_slot[g] >= 0:
+                fin = env.state.final_gi[g]
+                result = GameResult(int(game_of_slot[g]), int(fin[F.WINNER]), int(fin[F.TICK]),
+                                    int(fin[F.SCORE]), int(fin[F.SCORE + 1]))
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+            if started < num_games:
+                game_of_slot[g] = started
+                started += 1
+            else:
+                game_of_slot[g] = -1
+    return results
+
+
+def summarize(results: list[GameResult]) -> dict[str, float]:
+    n = len(results)
+    winners = np.array([r.winner for r in results])
+    return {
+        "games": n,
+        "radiant_win_rate": float(np.mean(winners == 0)) if n else 0.0,
+        "dire_win_rate": float(np.mean(winners == 1)) if n else 0.0,
+        "draw_rate": float(np.mean(winners == DRAW)) if n else 0.0,
+        "mean_minutes": float(np.mean([r.minutes for r in results])) if n else 0.0,
+    }

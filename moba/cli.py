@@ -1,0 +1,109 @@
+"""The `moba` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from engine import ConfigError
+
+
+def _preset_args(p: argparse.ArgumentParser, default: str) -> None:
+    p.add_argument("--preset", default=default,
+                   help=f"preset name (standard, small) or a TOML file (default: {default})")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a preset value, e.g. --set game.time_cap_minutes=10 (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="moba", description="A Dota-like 5v5 MOBA for game-AI research.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("match", help="play games between two bots and print the results")
+    _preset_args(p, "small")
+    p.add_argument("--radiant", default="scripted", choices=("scripted", "random"))
+    p.add_argument("--dire", default="scripted", choices=("scripted", "random"))
+    p.add_argument("--games", type=int, default=16, help="games to play (default 16)")
+    p.add_argument("--batch", type=int, default=16, help="games simulated at once (default 16)")
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("config", help="print a preset's resolved settings with their meaning")
+    _preset_args(p, "standard")
+
+    p = sub.add_parser("bench", help="measure performance and print the figures")
+    bench = p.add_subparsers(dest="bench", required=True)
+    b = bench.add_parser("engine", help="game ticks/s and hero decisions/s, scripted bots, whole games")
+    _preset_args(b, "standard")
+    b.add_argument("--batch", type=int, nargs="+", default=[1, 8, 32],
+                   help="batch sizes to measure (default 1 8 32)")
+    b.add_argument("--threads", type=int, nargs="+", default=None,
+                   help="thread counts (default: 1 and all cores)")
+    b.add_argument("--repeats", type=int, default=3, help="runs per setting; the median is shown")
+    b.add_argument("--max-minutes", type=float, default=None,
+                   help="cap each game at this many game minutes (default: the preset's cap)")
+    return parser
+
+
+def _agent(name: str, seed: int):
+    from agents.random_agent import RandomAgent
+    from agents.scripted import ScriptedAgent
+
+    return ScriptedAgent() if name == "scripted" else RandomAgent(seed)
+
+
+def cmd_match(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from league.play import play_games, summarize
+    from moba.presets import load_preset
+
+    preset = load_preset(args.preset, args.overrides)
+    if args.games < 1 or args.batch < 1:
+        raise ConfigError("--games and --batch must be at least 1")
+    names = {0: "Radiant", 1: "Dire", 2: "draw"}
+    print(f"{args.radiant} (Radiant) vs {args.dire} (Dire), {args.games} games on "
+          f"'{preset.name}', seed {args.seed}")
+    bar = tqdm(total=args.games, unit="game", file=sys.stderr)
+    results = play_games(preset.game, _agent(args.radiant, args.seed), _agent(args.dire, args.seed + 1),
+                         args.games, seed=args.seed, batch=args.batch,
+                         on_result=lambda r: bar.update(1))
+    bar.close()
+    for r in sorted(results, key=lambda r: r.index):
+        print(f"game {r.index:4d}: {names[r.winner]:>7} in {r.minutes:5.1f} min, "
+              f"kills {r.radiant_kills}-{r.dire_kills}")
+    s = summarize(results)
+    print(f"Radiant {s['radiant_win_rate']:.0%}, Dire {s['dire_win_rate']:.0%}, "
+          f"draws {s['draw_rate']:.0%}; mean length {s['mean_minutes']:.1f} min")
+
+
+def cmd_config(args: argparse.Namespace) -> None:
+    from engine.config import config_help
+    from moba.presets import load_preset
+
+    preset = load_preset(args.preset, args.overrides)
+    values = preset.game.to_dict()
+    print(f"[game]  # preset '{preset.name}'")
+    for key, _, text in config_help():
+        print(f"{key} = {values[key]!r:<12}  # {text}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "match":
+            cmd_match(args)
+        elif args.command == "config":
+            cmd_config(args)
+        elif args.command == "bench":
+            from moba.bench import run_bench
+
+            run_bench(args)
+    except (ConfigError, ValueError, FileNotFoundError) as e:
+        print(f"moba: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""TOML presets: `moba/presets/<name>.toml` or any file path, plus
+`section.key=value` overrides from the command line."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine import ConfigError, GameConfig
+
+PRESET_DIR = Path(__file__).parent / "presets"
+SECTIONS = ("game",)
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    game: GameConfig
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+
+
+def _read(name_or_path: str) -> tuple[str, dict[str, Any]]:
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PRESET_DIR / f"{name_or_path}.toml"
+        if not path.exists():
+            raise ConfigError(
+                f"unknown preset {name_or_path!r}; presets: {', '.join(preset_names())}")
+    elif not path.exists():
+        raise ConfigError(f"preset file {str(path)!r} does not exist")
+    try:
+        return path.stem, tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"preset file {str(path)!r} is not valid TOML: {e}") from None
+
+
+def parse_override(text: str) -> tuple[str, str, Any]:
+    """'game.map_size=8000' -> ('game', 'map_size', 8000)."""
+    key, sep, raw = text.partition("=")
+    section, dot, name = key.strip().partition(".")
+    if not sep or not dot:
+        raise ConfigError(f"override {text!r} must look like section.key=value")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()  # a bare word is a string
+    return section, name, value
+
+
+def load_preset(name_or_path: str = "standard", overrides: list[str] = ()) -> Preset:
+    name, data = _read(name_or_path)
+    for section in data:
+        if section not in SECTIONS:
+            raise ConfigError(f"unknown section [{section}] in preset {name!r}; "
+                              f"sections: {', '.join(SECTIONS)}")
+    for text in overrides:
+        section, key, value = parse_override(text)
+        if section not in SECTIONS:
+            raise ConfigError(f"unknown section {section!r} in override {text!r}; "
+                              f"sections: {', '.join(SECTIONS)}")
+        data.setdefault(section, {})[key] = value
+    return Preset(name=name, game=GameConfig.from_dict(data.get("game", {})))

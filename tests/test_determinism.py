@@ -1,0 +1,98 @@
+"""Determinism: the same config, seed and actions give the same games,
+whatever the number of threads that steps them."""
+
+import numba
+import numpy as np
+import pytest
+
+from engine import BatchEnv, GameConfig
+from engine import fields as F
+from engine.constants import ACTION_HEADS, NUM_HEADS, OFFSET_BINS
+from engine.spec import EVENT_INDEX
+
+# Random lineup so that the per-game generator is used too.
+SMALL = GameConfig(map_size=6000.0, creep_slots=48, obs_units=32, lineup="random")
+G = 4
+STEPS = 200
+
+
+def random_actions(rng, masks):
+    """A uniformly random legal action for every hero, from the masks."""
+    Gm, H, _ = masks.type.shape
+    scores = np.where(masks.type, rng.random(masks.type.shape), -1.0)
+    types = scores.argmax(-1)
+    acts = np.zeros((Gm, H, NUM_HEADS), np.int32)
+    acts[..., 0] = types
+    tmask = np.take_along_axis(masks.target, types[:, :, None, None], axis=2)[:, :, 0]
+    needs_target = np.array(ACTION_HEADS, bool)[types, 1]
+    assert np.all(tmask.any(-1) | ~needs_target), "an allowed type has no allowed target"
+    acts[..., 1] = np.where(tmask, rng.random(tmask.shape), -1.0).argmax(-1)
+    acts[..., 2] = rng.integers(0, OFFSET_BINS, (Gm, H))
+    acts[..., 3] = rng.integers(0, OFFSET_BINS, (Gm, H))
+    acts[..., 4] = np.where(masks.item, rng.random(masks.item.shape), -1.0).argmax(-1)
+    return acts
+
+
+def snapshot(step):
+    m = step.masks
+    return [step.obs.copy(), step.events.copy(), step.done.copy(), step.winner.copy(),
+            m.type.copy(), m.target.copy(), m.item.copy()]
+
+
+def assert_same(a, b, where):
+    for i, (x, y) in enumerate(zip(a, b)):
+        assert np.array_equal(x, y), f"{where}: array {i} differs"
+
+
+def run_lockstep(threads_a, threads_b, seed=7, action_seed=11):
+    """Step two envs side by side with the same actions (drawn from env a's
+    masks), env a under `threads_a` numba threads and env b under
+    `threads_b`; compare everything after every step."""
+    saved = numba.get_num_threads()
+    try:
+        envs = [BatchEnv(SMALL, num_games=G, seed=seed) for _ in range(2)]
+        threads = (threads_a, threads_b)
+        views = []
+        for env, n in zip(envs, threads):
+            numba.set_num_threads(n)
+            views.append(env.reset())
+        assert_same(snapshot(views[0]), snapshot(views[1]), "reset")
+        rng = np.random.default_rng(action_seed)
+        invalid = 0.0
+        for t in range(STEPS):
+            acts = random_actions(rng, views[0].masks)
+            views = []
+            for env, n in zip(envs, threads):
+                numba.set_num_threads(n)
+                views.append(env.step(acts))
+            assert_same(snapshot(views[0]), snapshot(views[1]), f"step {t}")
+            invalid += views[0].events[..., EVENT_INDEX["invalid_actions"]].sum()
+        for name, a, b in zip(envs[0].state._fields, envs[0].state, envs[1].state):
+            assert np.array_equal(a, b), f"state.{name} differs"
+        assert invalid == 0.0  # the random actions were all legal
+        return envs[0]
+    finally:
+        numba.set_num_threads(saved)
+
+
+def test_same_seed_same_actions_same_games():
+    n = numba.get_num_threads()
+    env = run_lockstep(n, n)
+    assert numba.get_num_threads() == n
+    s = env.state
+    # The games did something: 200 steps of 4 ticks, creeps fought, gold moved.
+    assert (s.gi[:, F.TICK] == STEPS * SMALL.frameskip).all()
+    assert (s.hf[:, :, F.GOLD] != SMALL.start_gold).all()
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads")
+def test_one_thread_and_two_threads_agree():
+    n = numba.get_num_threads()
+    run_lockstep(1, 2)
+    assert numba.get_num_threads() == n  # restored
+
+
+def test_different_seeds_differ():
+    a = BatchEnv(SMALL, num_games=G, seed=1).reset().obs.copy()
+    b = BatchEnv(SMALL, num_games=G, seed=2).reset().obs.copy()
+    assert not np.array_equal(a, b)  # random lineups drawn from the seed
