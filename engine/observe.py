@@ -130,7 +130,7 @@ def select_team_units(s, w, g, team, key):
 # Observation vectors
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _write_unit(s, w, g, h, o, u):
     kind = s.ui[g, u, F.KIND]
     team = s.ui[g, h, F.TEAM]
@@ -224,7 +224,7 @@ def _write_self(s, w, g, h, o):
             o[S_ITEM_READY + i] = 1.0 if s.inv[g, h, i, F.INV_CHARGES] > 0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _in_shop(s, w, g, h):
     f = building_slot(h // HEROES_PER_TEAM, w.pi[F.P_FOUNTAIN])
     return (s.uf[g, h, F.X] - s.uf[g, f, F.X]) ** 2 + (s.uf[g, h, F.Y] - s.uf[g, f, F.Y]) ** 2 <= w.pf[F.P_SHOP_RANGE] * w.pf[F.P_SHOP_RANGE]

@@ -45,7 +45,7 @@ from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
 # another game or on the thread that runs it.
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rng_next(s, g):
     x = s.rng[g]
     x ^= x >> np.uint64(12)
@@ -55,12 +55,12 @@ def rng_next(s, g):
     return x * np.uint64(2685821657736338717)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rng_uniform(s, g):
     return float(rng_next(s, g) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rng_int(s, g, n):
     return min(int(rng_uniform(s, g) * n), n - 1)
 
@@ -79,42 +79,42 @@ def seed_state(seed: int, game: int) -> np.uint64:
 # Geometry and slots
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def building_slot(team, b):
     return BUILDING_BASE + team * BUILDINGS_PER_TEAM + b
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def creep_slot(w, team, c):
     return CREEP_BASE + team * w.pi[F.P_CREEP_SLOTS] + c
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def dist2(s, g, a, b):
     dx = s.uf[g, a, F.X] - s.uf[g, b, F.X]
     dy = s.uf[g, a, F.Y] - s.uf[g, b, F.Y]
     return dx * dx + dy * dy
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def in_attack_range(s, g, a, v):
     reach = (s.uf[g, a, F.RANGE] + HULL_RADIUS[s.ui[g, a, F.KIND]]
              + HULL_RADIUS[s.ui[g, v, F.KIND]])
     return dist2(s, g, a, v) <= reach * reach
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def armor_factor(armor):
     """Dota's physical damage multiplier for a given armor value."""
     return 1.0 - 0.06 * armor / (1.0 + 0.06 * abs(armor))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_creep(kind):
     return kind == KIND_MELEE_CREEP or kind == KIND_RANGED_CREEP
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_building(kind):
     return kind == KIND_TOWER or kind == KIND_BARRACKS or kind == KIND_ANCIENT
 
@@ -123,7 +123,7 @@ def is_building(kind):
 # The tier rule
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def building_vulnerable(s, w, g, team, b):
     """True once every prerequisite group of building `b` has a destroyed member."""
     for grp in range(w.bld_after.shape[1]):
@@ -141,7 +141,7 @@ def building_vulnerable(s, w, g, team, b):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def vulnerable(s, w, g, u):
     k = s.ui[g, u, F.KIND]
     if k == KIND_FOUNTAIN:
@@ -152,7 +152,7 @@ def vulnerable(s, w, g, u):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def attackable(s, w, g, a, v):
     """Whether unit `a` may attack unit `v` now: a living enemy that can take
     damage, or an allied creep weak enough to deny."""
@@ -208,7 +208,7 @@ def hero_stats(s, w, g, h):
     u[F.VISION] = ht[F.HT_VISION]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def grant_gold(s, g, h, amount):
     s.hf[g, h, F.GOLD] += amount
     s.events[g, h, EV_GOLD] += amount
@@ -227,7 +227,7 @@ def grant_xp(s, w, g, h, amount):
         hero_stats(s, w, g, h)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _near(s, g, h, x, y, r2):
     return s.ui[g, h, F.ALIVE] and (s.uf[g, h, F.X] - x) ** 2 + (s.uf[g, h, F.Y] - y) ** 2 <= r2
 
@@ -273,7 +273,7 @@ def respawn_hero(s, w, g, h):
 # Damage and death
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _assisted(s, w, g, victim, a):
     t = s.damaged_by[g, victim, a]
     return t >= 0 and s.gi[g, F.TICK] - t <= w.pi[F.P_ASSIST_TICKS]

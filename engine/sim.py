@@ -232,7 +232,7 @@ SLIDE_COS = (1.0, 0.7071068, 0.7071068, 0.0, 0.0)
 SLIDE_SIN = (0.0, 0.7071068, -0.7071068, 1.0, -1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def walkable(w, x, y):
     size = w.pf[F.P_MAP_SIZE]
     if x < 0.0 or y < 0.0 or x >= size or y >= size:

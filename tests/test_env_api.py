@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 import engine
-from engine import BatchEnv, ConfigError, GameConfig
+from engine import BatchEnv, ConfigError, GameConfig, observe, tables
 from engine import fields as F
-from engine import observe, tables
 from engine.constants import (
     ACT_ATTACK,
     ACT_BUY,
@@ -29,7 +28,7 @@ INVALID = EVENT_INDEX["invalid_actions"]
 
 def random_actions(rng, masks):
     """A uniformly random legal action for every hero, from the masks."""
-    G, H, T = masks.type.shape
+    G, H, _T = masks.type.shape
     scores = np.where(masks.type, rng.random(masks.type.shape), -1.0)
     types = scores.argmax(-1)
     acts = np.zeros((G, H, NUM_HEADS), np.int32)
@@ -73,6 +72,7 @@ def check_step(env, step):
     assert np.isfinite(step.events).all()
     assert step.done.shape == (G,) and step.done.dtype == np.bool_
     assert step.winner.shape == (G,)
+    assert step.length.shape == (G,)
     assert set(np.unique(step.winner)) <= {-1, 0, 1, 2}
 
 

@@ -1,8 +1,8 @@
 """Fog of war: nothing a team cannot see reaches its observation.
 
 Map 6000 x 6000. After reset, Radiant's living units are its five heroes
-around (180-340, 180-260) with vision 1800 and its 19 buildings (towers see
-1400, barracks 900, ancient 900, fountain 1200), the furthest out being
+around its fountain (120, 120) with vision 1800 and its 19 buildings (towers
+see 1400, barracks 900, ancient 900, fountain 1200), the furthest out being
 top_t1 (420, 3600), mid_t1 (2400, 2400) and bot_t1 (3600, 420). Points A and
 B below are more than 2500 from every one of them; the tests check that
 against the state rather than trusting this comment.
@@ -11,9 +11,8 @@ against the state rather than trusting this comment.
 import numpy as np
 import pytest
 
-from engine import BatchEnv, GameConfig
+from engine import BatchEnv, GameConfig, observe, tables
 from engine import fields as F
-from engine import observe, tables
 from engine.constants import ACT_ATTACK, HEROES_PER_TEAM
 from engine.spec import (
     G_ENEMY_BUILDINGS,
@@ -28,7 +27,7 @@ from engine.spec import (
 from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM
 
 LINEUP = [h.name for h in tables.HEROES[:10]]
-SMALL = dict(map_size=6000.0, creep_slots=48, obs_units=32, lineup=LINEUP)
+SMALL = {"map_size": 6000.0, "creep_slots": 48, "obs_units": 32, "lineup": LINEUP}
 RADIANT, DIRE = 0, 1
 POINT_A = (4800.0, 3000.0)
 POINT_B = (3000.0, 4800.0)
@@ -107,7 +106,7 @@ def test_hidden_enemy_via_observe_game():
 def test_visible_enemy_appears_in_team_units():
     env = make_env()
     s, w = env.state, env.world
-    s.uf[0, SPY, F.X], s.uf[0, SPY, F.Y] = 800.0, 700.0  # ~600 from the Radiant heroes
+    s.uf[0, SPY, F.X], s.uf[0, SPY, F.Y] = 800.0, 700.0  # ~700 from the nearest Radiant hero
     observe.observe_game(s, w, 0)
     assert s.visible[0, RADIANT, SPY]
     rows = np.flatnonzero(s.team_units[0, RADIANT] == SPY)

@@ -10,17 +10,17 @@ Lineup used everywhere (tables.HEROES[:10]):
           3 shadow_blade, 4 stone_giant
   Dire    5 storm_caller (armor 0.5), 6 blade_dancer, 7 priestess,
           8 venom_lurker, 9 warlord
-After reset the heroes stand at their fountains: Radiant near (180, 180),
-Dire near (5820, 5820) on the 6000-unit map, so a fight set up around the
-middle of the map is more than xp_range (1500) away from anyone left there.
+After reset the heroes stand at their fountains (0.02 of the map from the
+corner: Radiant near (120, 120), Dire near (5880, 5880) on the 6000-unit
+map), so a fight set up around the middle of the map is more than xp_range
+(1500) away from anyone left there.
 """
 
 import numpy as np
 import pytest
 
-from engine import BatchEnv, GameConfig
+from engine import BatchEnv, GameConfig, observe, rules, sim, tables
 from engine import fields as F
-from engine import observe, rules, sim, tables
 from engine.constants import (
     ACT_ATTACK,
     ACT_BUYBACK,
@@ -34,7 +34,7 @@ from engine.spec import EVENT_INDEX
 from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
 
 LINEUP = [h.name for h in tables.HEROES[:10]]
-SMALL = dict(map_size=6000.0, creep_slots=48, obs_units=32, lineup=LINEUP)
+SMALL = {"map_size": 6000.0, "creep_slots": 48, "obs_units": 32, "lineup": LINEUP}
 RADIANT, DIRE = 0, 1
 
 
@@ -514,6 +514,7 @@ def test_game_ends_when_ancient_dies():
 
     assert step.done[g] and not step.done[0]
     assert step.winner[g] == RADIANT and step.winner[0] == -1
+    assert step.length[g] == 1  # the ancient fell on the game's first tick
     ev = step.events[g]
     assert np.all(ev[:5, EVENT_INDEX["win"]] == 1.0)
     assert np.all(ev[:5, EVENT_INDEX["loss"]] == 0.0)
@@ -528,3 +529,19 @@ def test_game_ends_when_ancient_dies():
     step = env.step(np.zeros((2, 10, 5), np.int32))
     assert not step.done.any()
     assert np.all(step.winner == -1)
+
+
+def test_time_cap_ends_in_a_draw():
+    # time_cap_minutes 0.1 = 6 s = 180 ticks = 45 steps of 4 ticks.
+    env = make_env(time_cap_minutes=0.1)
+    noop = np.zeros((1, 10, 5), np.int32)
+    for _ in range(44):
+        step = env.step(noop)
+        assert not step.done[0]
+    step = env.step(noop)
+    assert step.done[0]
+    assert step.winner[0] == 2  # DRAW
+    assert step.length[0] == 180
+    assert np.all(step.events[0, :, EVENT_INDEX["win"]] == 0.0)
+    assert np.all(step.events[0, :, EVENT_INDEX["loss"]] == 0.0)
+    assert env.state.gi[0, F.TICK] == 0  # reset in place
