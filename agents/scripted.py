@@ -231,7 +231,9 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
             continue
         if (s.uf[g, t, F.X] - x) ** 2 + (s.uf[g, t, F.Y] - y) ** 2 > 1200.0 ** 2:
             continue
-        safe = s.ui[g, t, F.KIND] != KIND_TOWER or s.ui[g, t, F.TARGET] >= CREEP_BASE
+        safe = True  # a tower is safe to hit while it shoots creeps
+        if s.ui[g, t, F.KIND] == KIND_TOWER:
+            safe = s.ui[g, t, F.TARGET] >= CREEP_BASE
         if (safe or (grouped and together)) and _attack(s, g, h, out, i, team, t, K):
             return
     if weakest >= 0 and _attack(s, g, h, out, i, team, weakest, K):

@@ -56,7 +56,7 @@ from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
 # Vision
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sees_point(s, w, g, team, x, y):
     """Whether any living unit of `team` has (x, y) within its vision."""
     for lo, hi in ((team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM),
@@ -160,19 +160,25 @@ def _write_unit(s, w, g, h, o, u):
     o[U_ATTACK_READY] = 1.0 if s.uf[g, u, F.ATTACK_CD] <= 0.0 else 0.0
     t = s.ui[g, u, F.TARGET]
     o[U_TARGETS_ME] = 1.0 if t == h else 0.0
-    o[U_TARGETS_ALLY_HERO] = 1.0 if (0 <= t < NUM_HEROES and s.ui[g, t, F.TEAM] == team) else 0.0
-    o[U_MY_TARGET] = 1.0 if (s.ui[g, h, F.ORDER] == ORDER_ATTACK and s.ui[g, h, F.ORDER_TARGET] == u) else 0.0
+    if t >= 0 and t < NUM_HEROES:
+        if s.ui[g, t, F.TEAM] == team:
+            o[U_TARGETS_ALLY_HERO] = 1.0
+    if s.ui[g, h, F.ORDER] == ORDER_ATTACK:
+        if s.ui[g, h, F.ORDER_TARGET] == u:
+            o[U_MY_TARGET] = 1.0
     if BUILDING_BASE <= u < CREEP_BASE:
         o[U_TIER] = w.bld_tab[(u - BUILDING_BASE) % BUILDINGS_PER_TEAM, F.BT_TIER] / 4.0
     o[U_VULNERABLE] = 1.0 if vulnerable(s, w, g, u) else 0.0
     if s.ui[g, h, F.ALIVE] and u != h:
-        o[U_DENIABLE] = 1.0 if (s.ui[g, u, F.TEAM] == team and attackable(s, w, g, h, u)) else 0.0
+        if s.ui[g, u, F.TEAM] == team:
+            if attackable(s, w, g, h, u):
+                o[U_DENIABLE] = 1.0
         per_hit = s.uf[g, h, F.DAMAGE] * armor_factor(s.uf[g, u, F.ARMOR])
         if per_hit > 0.0:
             o[U_HITS_TO_KILL] = min(np.ceil(s.uf[g, u, F.HP] / per_hit) / 10.0, 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _write_self(s, w, g, h, o):
     team = h // HEROES_PER_TEAM
     alive = s.ui[g, h, F.ALIVE]
@@ -200,7 +206,9 @@ def _write_self(s, w, g, h, o):
     o[S_SPEED] = s.uf[g, h, F.SPEED] * TICKS_PER_SECOND / 500.0
     o[S_HP_REGEN] = s.uf[g, h, F.HP_REGEN] * TICKS_PER_SECOND / 10.0
     cost = buyback_cost(s, w, g, h)
-    o[S_BUYBACK_READY] = 1.0 if (s.hi[g, h, F.BUYBACK_CD] == 0 and s.hf[g, h, F.GOLD] >= cost) else 0.0
+    if s.hi[g, h, F.BUYBACK_CD] == 0:
+        if s.hf[g, h, F.GOLD] >= cost:
+            o[S_BUYBACK_READY] = 1.0
     o[S_BUYBACK_COST] = cost / 1000.0
     o[S_BUYBACK_CD] = s.hi[g, h, F.BUYBACK_CD] / TICKS_PER_SECOND / 100.0
     o[S_IN_SHOP] = 1.0 if _in_shop(s, w, g, h) else 0.0
@@ -230,7 +238,7 @@ def _in_shop(s, w, g, h):
     return (s.uf[g, h, F.X] - s.uf[g, f, F.X]) ** 2 + (s.uf[g, h, F.Y] - s.uf[g, f, F.Y]) ** 2 <= w.pf[F.P_SHOP_RANGE] * w.pf[F.P_SHOP_RANGE]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _write_allies(s, w, g, h, o):
     team = h // HEROES_PER_TEAM
     j = 0
@@ -256,7 +264,7 @@ def _write_allies(s, w, g, h, o):
         j += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _write_global(s, w, g, h, o):
     team = h // HEROES_PER_TEAM
     enemy = 1 - team
@@ -304,7 +312,7 @@ def _write_minimap(s, w, g, team, o):
 # Masks
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def write_masks(s, w, g, h):
     team = h // HEROES_PER_TEAM
     K = w.pi[F.P_OBS_UNITS]
@@ -314,9 +322,8 @@ def write_masks(s, w, g, h):
     s.mask_offset[g, h] = True
     s.mask_type[g, h, ACT_NOOP] = True
     if not s.ui[g, h, F.ALIVE]:
-        s.mask_type[g, h, ACT_BUYBACK] = (
-            s.hi[g, h, F.BUYBACK_CD] == 0 and s.hf[g, h, F.GOLD] >= buyback_cost(s, w, g, h)
-        )
+        if s.hi[g, h, F.BUYBACK_CD] == 0:
+            s.mask_type[g, h, ACT_BUYBACK] = s.hf[g, h, F.GOLD] >= buyback_cost(s, w, g, h)
         return
     s.mask_type[g, h, ACT_STOP] = True
     any_attack = False

@@ -3,7 +3,8 @@ deaths and bounties, XP and levels, hero statistics, the tier rule, the
 per-game random generator.
 
 Every function takes the State `s`, the World `w` and a game index `g`, and
-touches only row `g`.
+touches only row `g`. Boolean results are built with `if` chains or `|`:
+numba compiles `a and b` used as a value many times slower.
 """
 
 import numpy as np
@@ -111,12 +112,12 @@ def armor_factor(armor):
 
 @njit(cache=True, inline="always")
 def is_creep(kind):
-    return kind == KIND_MELEE_CREEP or kind == KIND_RANGED_CREEP
+    return (kind == KIND_MELEE_CREEP) | (kind == KIND_RANGED_CREEP)
 
 
 @njit(cache=True, inline="always")
 def is_building(kind):
-    return kind == KIND_TOWER or kind == KIND_BARRACKS or kind == KIND_ANCIENT
+    return (kind == KIND_TOWER) | (kind == KIND_BARRACKS) | (kind == KIND_ANCIENT)
 
 
 # --------------------------------------------------------------------------
@@ -160,8 +161,9 @@ def attackable(s, w, g, a, v):
         return False
     if s.ui[g, v, F.TEAM] != s.ui[g, a, F.TEAM]:
         return vulnerable(s, w, g, v)
-    return (s.ui[g, a, F.KIND] == KIND_HERO and is_creep(s.ui[g, v, F.KIND])
-            and s.uf[g, v, F.HP] < DENY_HP_FRACTION * s.uf[g, v, F.MAX_HP])
+    if s.ui[g, a, F.KIND] != KIND_HERO or not is_creep(s.ui[g, v, F.KIND]):
+        return False
+    return s.uf[g, v, F.HP] < DENY_HP_FRACTION * s.uf[g, v, F.MAX_HP]
 
 
 # --------------------------------------------------------------------------
@@ -229,7 +231,9 @@ def grant_xp(s, w, g, h, amount):
 
 @njit(cache=True, inline="always")
 def _near(s, g, h, x, y, r2):
-    return s.ui[g, h, F.ALIVE] and (s.uf[g, h, F.X] - x) ** 2 + (s.uf[g, h, F.Y] - y) ** 2 <= r2
+    if not s.ui[g, h, F.ALIVE]:
+        return False
+    return (s.uf[g, h, F.X] - x) ** 2 + (s.uf[g, h, F.Y] - y) ** 2 <= r2
 
 
 @njit(cache=True)
@@ -247,7 +251,7 @@ def share_xp(s, w, g, receiving_team, x, y, amount):
                 grant_xp(s, w, g, h, amount / n)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def buyback_cost(s, w, g, h):
     lv = s.hi[g, h, F.LEVEL]
     minutes = s.gi[g, F.TICK] / (60.0 * TICKS_PER_SECOND)
@@ -276,7 +280,9 @@ def respawn_hero(s, w, g, h):
 @njit(cache=True, inline="always")
 def _assisted(s, w, g, victim, a):
     t = s.damaged_by[g, victim, a]
-    return t >= 0 and s.gi[g, F.TICK] - t <= w.pi[F.P_ASSIST_TICKS]
+    if t < 0:
+        return False
+    return s.gi[g, F.TICK] - t <= w.pi[F.P_ASSIST_TICKS]
 
 
 @njit(cache=True)
@@ -341,7 +347,10 @@ def kill_unit(s, w, g, v, killer):
     s.uf[g, v, F.HP] = 0.0
     s.ui[g, v, F.TARGET] = -1
     s.ui[g, v, F.ORDER] = ORDER_NONE
-    khero = killer if 0 <= killer < NUM_HEROES else -1
+    khero = -1
+    if killer >= 0:
+        if killer < NUM_HEROES:
+            khero = killer
     xp = 0.0
     if is_creep(kind):
         row = s.ui[g, v, F.ROW]
@@ -355,7 +364,9 @@ def kill_unit(s, w, g, v, killer):
             s.events[g, khero, EV_LAST_HITS] += 1.0
             grant_gold(s, g, khero, w.unit_tab[row, F.UT_GOLD])
     elif kind == KIND_HERO:
-        killer_is_enemy = killer >= 0 and s.ui[g, killer, F.TEAM] == eteam
+        killer_is_enemy = False
+        if killer >= 0:
+            killer_is_enemy = s.ui[g, killer, F.TEAM] == eteam
         xp = _hero_death(s, w, g, v, khero, killer_is_enemy)
     elif is_building(kind):
         _building_death(s, w, g, v, khero, kind)
@@ -363,7 +374,7 @@ def kill_unit(s, w, g, v, killer):
         share_xp(s, w, g, eteam, s.uf[g, v, F.X], s.uf[g, v, F.Y], xp)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def deal_damage(s, w, g, a, v, amount):
     """`a` deals `amount` (already reduced) damage to `v`; -1 for no source."""
     if not s.ui[g, v, F.ALIVE] or not vulnerable(s, w, g, v):
@@ -399,7 +410,7 @@ def draw_aggro(s, w, g, attacker):
             s.ui[g, u, F.TARGET] = attacker
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def attack(s, w, g, a, v):
     """Unit `a` lands an attack on `v` (in range, off cooldown)."""
     s.uf[g, a, F.ATTACK_CD] = s.uf[g, a, F.ATTACK_TICKS]

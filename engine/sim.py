@@ -241,7 +241,7 @@ def walkable(w, x, y):
     return w.walkable[int(y / cell), int(x / cell)] != 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def move_toward(s, w, g, u, tx, ty):
     """Step unit `u` toward (tx, ty); slide around trees. True on arrival."""
     x = s.uf[g, u, F.X]
@@ -274,7 +274,7 @@ def move_toward(s, w, g, u, tx, ty):
 # Behaviour of each kind of unit for one tick
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _nearest_enemy(s, w, g, u, reach, buildings):
     """Nearest living, damageable enemy of `u` within `reach` (measured to a
     building's edge), or -1."""
@@ -312,7 +312,7 @@ def _nearest_enemy(s, w, g, u, reach, buildings):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _hero_act(s, w, g, h):
     order = s.ui[g, h, F.ORDER]
     if order == ORDER_MOVE:
@@ -332,13 +332,22 @@ def _hero_act(s, w, g, h):
             move_toward(s, w, g, h, s.uf[g, v, F.X], s.uf[g, v, F.Y])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _still_valid(s, w, g, u, v):
+    """Whether creep u keeps target v: alive, an enemy, damageable, leashed."""
+    if v < 0 or not s.ui[g, v, F.ALIVE] or s.ui[g, v, F.TEAM] == s.ui[g, u, F.TEAM]:
+        return False
+    if not vulnerable(s, w, g, v):
+        return False
+    if is_building(s.ui[g, v, F.KIND]):
+        return True
+    return dist2(s, g, u, v) <= w.pf[F.P_LEASH] ** 2
+
+
+@njit(cache=True, inline="always")
 def _creep_act(s, w, g, u, tick):
     v = s.ui[g, u, F.TARGET]
-    valid = (v >= 0 and s.ui[g, v, F.ALIVE] and s.ui[g, v, F.TEAM] != s.ui[g, u, F.TEAM]
-             and vulnerable(s, w, g, v))
-    if valid and not is_building(s.ui[g, v, F.KIND]):
-        valid = dist2(s, g, u, v) <= w.pf[F.P_LEASH] ** 2
+    valid = _still_valid(s, w, g, u, v)
     if not valid:
         v = -1
         # Look for a new target every 4th tick, staggered over the creeps.
@@ -360,7 +369,7 @@ def _creep_act(s, w, g, u, tick):
             s.ui[g, u, F.WAYPOINT] = wp + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tower_act(s, w, g, u, tick):
     v = s.ui[g, u, F.TARGET]
     if v >= 0 and not (s.ui[g, v, F.ALIVE] and in_attack_range(s, g, u, v)):
@@ -374,7 +383,7 @@ def _tower_act(s, w, g, u, tick):
         attack(s, w, g, u, v)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _regenerate(s, w, g, u, kind):
     uf = s.uf[g, u]
     if kind == KIND_HERO:

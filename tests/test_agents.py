@@ -1,0 +1,56 @@
+"""The random-legal agent and the scripted bot over whole games: invariants
+that must hold whatever happens, and the scripted bot's strength."""
+
+import numpy as np
+
+from agents.random_agent import RandomAgent
+from agents.scripted import ScriptedAgent
+from engine import BatchEnv
+from engine import fields as F
+from engine.spec import EVENT_INDEX
+from league.play import play_games
+from moba.presets import load_preset
+
+SMALL = load_preset("small").game
+
+
+def test_random_agent_only_picks_legal_actions_and_state_stays_sane():
+    env = BatchEnv(SMALL, num_games=4, seed=3)
+    step = env.reset()
+    agents = (RandomAgent(1), RandomAgent(2))
+    s = env.state
+    for _ in range(1500):  # 200 game seconds
+        actions = np.concatenate([agents[0].act(env, step, 0), agents[1].act(env, step, 1)], axis=1)
+        dead = ~s.ui[:, :10, F.ALIVE].astype(bool)
+        pos_before = s.uf[:, :10, :2].copy()
+        step = env.step(actions)
+        assert step.events[..., EVENT_INDEX["invalid_actions"]].sum() == 0
+        alive = s.ui[:, :, F.ALIVE].astype(bool)
+        hp, max_hp = s.uf[:, :, F.HP], s.uf[:, :, F.MAX_HP]
+        assert np.all(hp[alive] > 0) and np.all(hp[alive] <= max_hp[alive] + 1e-3)
+        assert np.all(s.uf[:, :10, F.MANA] <= s.uf[:, :10, F.MAX_MANA] + 1e-3)
+        assert np.all(s.hf[:, :, F.GOLD] >= 0)
+        # The dead never act: a hero dead before the step and still dead
+        # after has not moved (and, being dead, dealt no damage: no events).
+        still_dead = dead & ~s.ui[:, :10, F.ALIVE].astype(bool) & ~step.done[:, None]
+        assert np.array_equal(s.uf[:, :10, :2][still_dead], pos_before[still_dead])
+        assert np.all(step.events[still_dead][:, EVENT_INDEX["last_hits"]] == 0)
+
+
+def test_scripted_bot_beats_random_play():
+    results = play_games(SMALL, ScriptedAgent(), RandomAgent(5), num_games=4, seed=1, batch=4)
+    results += play_games(SMALL, RandomAgent(6), ScriptedAgent(), num_games=4, seed=2, batch=4)
+    scripted_wins = sum(r.winner == 0 for r in results[:4]) + sum(r.winner == 1 for r in results[4:])
+    random_wins = sum(r.winner == 1 for r in results[:4]) + sum(r.winner == 0 for r in results[4:])
+    assert random_wins == 0
+    assert scripted_wins >= 7, [r.winner for r in results]
+
+
+def test_play_games_counts_every_started_game_once():
+    cfg = SMALL.replace(time_cap_minutes=0.5)
+    seen = []
+    results = play_games(cfg, RandomAgent(0), RandomAgent(1), num_games=5, seed=0, batch=2,
+                         on_result=seen.append)
+    assert sorted(r.index for r in results) == [0, 1, 2, 3, 4]
+    assert seen == results
+    assert all(r.winner == 2 and r.ticks == 900 for r in results)  # 30 s cap: draws

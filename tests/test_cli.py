@@ -1,0 +1,54 @@
+"""Smoke runs of every command, and its errors on bad input."""
+
+import pytest
+
+from engine import ConfigError
+from moba.cli import main
+from moba.presets import load_preset, parse_override
+
+
+def test_match_prints_results_and_win_rates(capsys):
+    assert main(["match", "--games", "2", "--batch", "2",
+                 "--set", "game.time_cap_minutes=0.5", "--dire", "random"]) == 0
+    out = capsys.readouterr().out
+    assert "game    0:" in out and "game    1:" in out
+    assert "draws 100%" in out  # 30 seconds is too short for either side to win
+
+
+def test_config_lists_every_setting(capsys):
+    assert main(["config", "--preset", "small"]) == 0
+    out = capsys.readouterr().out
+    assert "map_size = 6000.0" in out and "obs_units = 32" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["match", "--preset", "nope"], "unknown preset 'nope'"),
+    (["match", "--set", "game.bogus=1"], "unknown key 'game.bogus'"),
+    (["match", "--set", "game.map_size=-1"], "game.map_size = -1.0 is out of range"),
+    (["match", "--set", "train.lr=1"], "unknown section 'train'"),
+    (["match", "--set", "game.lineup=['axeman']"], "game.lineup must be"),
+])
+def test_bad_settings_are_refused_with_a_clear_message(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_overrides_parse_toml_values():
+    assert parse_override("game.map_size=8000") == ("game", "map_size", 8000)
+    assert parse_override("game.lineup=mirror") == ("game", "lineup", "mirror")
+    assert load_preset("small", ["game.frameskip=2"]).game.frameskip == 2
+    with pytest.raises(ConfigError, match="section.key=value"):
+        parse_override("map_size=1")
+
+
+def test_preset_file_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[game\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_preset(str(bad))
+    other = tmp_path / "other.toml"
+    other.write_text("[gmae]\nmap_size = 1\n")
+    with pytest.raises(ConfigError, match=r"unknown section \[gmae\]"):
+        load_preset(str(other))
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_preset(str(tmp_path / "missing.toml"))
