@@ -280,7 +280,7 @@ class ScriptedAgent:
 
     name = "scripted"
 
-    def __init__(self, group_minute: float = 6.0):
+    def __init__(self, group_minute: float = 5.0):
         self.group_minute = group_minute
         self._shape: tuple[int, ...] = ()
 
