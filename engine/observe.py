@@ -131,24 +131,21 @@ def select_team_units(s, w, g, team, key):
 
 
 @njit(cache=True, inline="always")
-def _write_unit(s, w, g, h, o, u):
+def _write_unit_shared(s, w, g, team, o, u):
+    """The features of unit u that are the same for every hero of `team`."""
     kind = s.ui[g, u, F.KIND]
-    team = s.ui[g, h, F.TEAM]
     o[U_PRESENT] = 1.0
-    o[U_SELF] = 1.0 if u == h else 0.0
-    o[U_ALLY] = 1.0 if s.ui[g, u, F.TEAM] == team else 0.0
-    o[U_ENEMY] = 1.0 - o[U_ALLY]
+    if s.ui[g, u, F.TEAM] == team:
+        o[U_ALLY] = 1.0
+    else:
+        o[U_ENEMY] = 1.0
     o[U_KIND + kind - 1] = 1.0
-    dx = s.uf[g, u, F.X] - s.uf[g, h, F.X]
-    dy = s.uf[g, u, F.Y] - s.uf[g, h, F.Y]
-    o[U_REL_X] = dx / 1000.0
-    o[U_REL_Y] = dy / 1000.0
     o[U_ABS_X] = s.uf[g, u, F.X] / w.pf[F.P_MAP_SIZE]
     o[U_ABS_Y] = s.uf[g, u, F.Y] / w.pf[F.P_MAP_SIZE]
-    o[U_DIST] = np.sqrt(dx * dx + dy * dy) / 1000.0
     o[U_HP] = s.uf[g, u, F.HP] / 1000.0
     o[U_HP_FRAC] = s.uf[g, u, F.HP] / s.uf[g, u, F.MAX_HP]
-    o[U_MANA_FRAC] = s.uf[g, u, F.MANA] / s.uf[g, u, F.MAX_MANA] if s.uf[g, u, F.MAX_MANA] > 0 else 0.0
+    if s.uf[g, u, F.MAX_MANA] > 0:
+        o[U_MANA_FRAC] = s.uf[g, u, F.MANA] / s.uf[g, u, F.MAX_MANA]
     if kind == KIND_HERO:
         o[U_HERO_ID] = s.hi[g, u, F.HERO_ID] + 1.0
         o[U_LEVEL] = s.hi[g, u, F.LEVEL] / 25.0
@@ -157,20 +154,37 @@ def _write_unit(s, w, g, h, o, u):
     o[U_ATTACK_TIME] = s.uf[g, u, F.ATTACK_TICKS] / TICKS_PER_SECOND
     o[U_SPEED] = s.uf[g, u, F.SPEED] * TICKS_PER_SECOND / 500.0
     o[U_ARMOR] = s.uf[g, u, F.ARMOR] / 10.0
-    o[U_ATTACK_READY] = 1.0 if s.uf[g, u, F.ATTACK_CD] <= 0.0 else 0.0
+    if s.uf[g, u, F.ATTACK_CD] <= 0.0:
+        o[U_ATTACK_READY] = 1.0
     t = s.ui[g, u, F.TARGET]
-    o[U_TARGETS_ME] = 1.0 if t == h else 0.0
     if t >= 0 and t < NUM_HEROES:
         if s.ui[g, t, F.TEAM] == team:
             o[U_TARGETS_ALLY_HERO] = 1.0
+    if BUILDING_BASE <= u < CREEP_BASE:
+        o[U_TIER] = w.bld_tab[(u - BUILDING_BASE) % BUILDINGS_PER_TEAM, F.BT_TIER] / 4.0
+    if vulnerable(s, w, g, u):
+        o[U_VULNERABLE] = 1.0
+
+
+@njit(cache=True, inline="always")
+def _write_unit_relative(s, w, g, h, o, u):
+    """The features of unit u seen from hero h. Every one is written, since
+    the row was copied from another hero's."""
+    dx = s.uf[g, u, F.X] - s.uf[g, h, F.X]
+    dy = s.uf[g, u, F.Y] - s.uf[g, h, F.Y]
+    o[U_SELF] = 1.0 if u == h else 0.0
+    o[U_REL_X] = dx / 1000.0
+    o[U_REL_Y] = dy / 1000.0
+    o[U_DIST] = np.sqrt(dx * dx + dy * dy) / 1000.0
+    o[U_TARGETS_ME] = 1.0 if s.ui[g, u, F.TARGET] == h else 0.0
+    o[U_MY_TARGET] = 0.0
     if s.ui[g, h, F.ORDER] == ORDER_ATTACK:
         if s.ui[g, h, F.ORDER_TARGET] == u:
             o[U_MY_TARGET] = 1.0
-    if BUILDING_BASE <= u < CREEP_BASE:
-        o[U_TIER] = w.bld_tab[(u - BUILDING_BASE) % BUILDINGS_PER_TEAM, F.BT_TIER] / 4.0
-    o[U_VULNERABLE] = 1.0 if vulnerable(s, w, g, u) else 0.0
+    o[U_DENIABLE] = 0.0
+    o[U_HITS_TO_KILL] = 0.0
     if s.ui[g, h, F.ALIVE] and u != h:
-        if s.ui[g, u, F.TEAM] == team:
+        if s.ui[g, u, F.TEAM] == s.ui[g, h, F.TEAM]:
             if attackable(s, w, g, h, u):
                 o[U_DENIABLE] = 1.0
         per_hit = s.uf[g, h, F.DAMAGE] * armor_factor(s.uf[g, u, F.ARMOR])
@@ -373,21 +387,33 @@ def observe_game(s, w, g):
     allies_off = self_off + SELF_F
     global_off = allies_off + 4 * ALLY_F
     mm_off = global_off + GLOBAL_F
-    for h in range(NUM_HEROES):
-        team = h // HEROES_PER_TEAM
-        o = s.obs[g, h]
-        o[:] = 0.0
+    for team in range(2):
+        first = team * HEROES_PER_TEAM
+        # Rows shared by the team are written once, into its first hero, and
+        # copied to the other four; then each hero adds its own view.
+        o0 = s.obs[g, first]
+        o0[:] = 0.0
+        n = 0
         for k in range(K):
             u = s.team_units[g, team, k]
             if u < 0:
                 break
-            _write_unit(s, w, g, h, o[k * UNIT_F:(k + 1) * UNIT_F], u)
-        _write_self(s, w, g, h, o[self_off:allies_off])
-        _write_allies(s, w, g, h, o[allies_off:global_off])
-        _write_global(s, w, g, h, o[global_off:mm_off])
-        first = team * HEROES_PER_TEAM
-        if h == first:
-            _write_minimap(s, w, g, team, o[mm_off:D])
-        else:
-            o[mm_off:D] = s.obs[g, first, mm_off:D]
-        write_masks(s, w, g, h)
+            _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
+            n = k + 1
+        for h in range(first + 1, first + HEROES_PER_TEAM):
+            o = s.obs[g, h]
+            o[:] = 0.0
+            o[:n * UNIT_F] = o0[:n * UNIT_F]
+        for h in range(first, first + HEROES_PER_TEAM):
+            o = s.obs[g, h]
+            for k in range(n):
+                _write_unit_relative(s, w, g, h, o[k * UNIT_F:(k + 1) * UNIT_F],
+                                     s.team_units[g, team, k])
+            _write_self(s, w, g, h, o[self_off:allies_off])
+            _write_allies(s, w, g, h, o[allies_off:global_off])
+            _write_global(s, w, g, h, o[global_off:mm_off])
+            if h == first:
+                _write_minimap(s, w, g, team, o[mm_off:D])
+            else:
+                o[mm_off:D] = o0[mm_off:D]
+            write_masks(s, w, g, h)
