@@ -1,7 +1,11 @@
 """The game itself: rules as data tables, numba kernels over a batched
 struct-of-arrays state, and the vectorised environment API."""
 
-from engine.config import ConfigError, GameConfig
-from engine.env import ENGINE_VERSION, BatchEnv, Masks, Step
+from engine.cache import use_engine_cache_dir
+
+use_engine_cache_dir()
+
+from engine.config import ConfigError, GameConfig  # noqa: E402
+from engine.env import ENGINE_VERSION, BatchEnv, Masks, Step  # noqa: E402
 
 __all__ = ["BatchEnv", "ConfigError", "ENGINE_VERSION", "GameConfig", "Masks", "Step"]

@@ -3,6 +3,9 @@
 Everything here is a plain module-level int or float so that `@njit` code can
 use it without passing it in. Game-specific numbers that a preset may change
 live in `engine.config`; unit statistics live in `engine.tables`.
+
+Compiled kernels are cached in a folder keyed on every engine source file
+(`engine.cache`), so changing a value here recompiles them.
 """
 
 TICKS_PER_SECOND = 30
@@ -14,8 +17,7 @@ NUM_HEROES = NUM_TEAMS * HEROES_PER_TEAM
 RADIANT = 0
 DIRE = 1
 
-# Game outcome in `Step.winner`.
-ONGOING = -1
+# Game outcome in `Step.winner` (-1 while a game is still on).
 DRAW = 2
 
 # Unit kinds (one per unit slot, fixed by the slot layout).
@@ -34,8 +36,6 @@ LANE_TOP = 0
 LANE_MID = 1
 LANE_BOT = 2
 NUM_LANES = 3
-TOWER_TIERS = 3  # per lane; tier 4 are the two ancient towers
-BUILDINGS_PER_TEAM = NUM_LANES * TOWER_TIERS + 2 + NUM_LANES * 2 + 1 + 1  # 19
 
 # Orders a unit carries out between decisions.
 ORDER_NONE = 0

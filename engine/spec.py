@@ -136,7 +136,7 @@ def obs_layout(obs_units: int, minimap: int) -> ObsLayout:
     return ObsLayout(units, self_, allies, global_, mm, size)
 
 
-def _names(prefix: str, module_prefix: str) -> list[tuple[str, int]]:
+def _names(module_prefix: str) -> list[tuple[str, int]]:
     return sorted(
         ((k[len(module_prefix):].lower(), v) for k, v in globals().items()
          if k.startswith(module_prefix) and isinstance(v, int) and not k.endswith("_F")),
@@ -150,18 +150,18 @@ def obs_spec(obs_units: int, minimap: int) -> list[tuple[str, int, int]]:
     spec: list[tuple[str, int, int]] = []
     for k in range(obs_units):
         base = lay.units + k * UNIT_F
-        feats = _names("unit", "U_")
+        feats = _names("U_")
         for i, (name, off) in enumerate(feats):
             end = feats[i + 1][1] if i + 1 < len(feats) else UNIT_F
             spec.append((f"unit{k}.{name}", base + off, end - off))
-    feats = _names("self", "S_")
+    feats = _names("S_")
     for i, (name, off) in enumerate(feats):
         end = feats[i + 1][1] if i + 1 < len(feats) else SELF_F
         spec.append((f"self.{name}", lay.self_ + off, end - off))
     for a in range(4):
-        for name, off in _names("ally", "A_"):
+        for name, off in _names("A_"):
             spec.append((f"ally{a}.{name}", lay.allies + a * ALLY_F + off, 1))
-    feats = _names("global", "G_")
+    feats = _names("G_")
     for i, (name, off) in enumerate(feats):
         end = feats[i + 1][1] if i + 1 < len(feats) else GLOBAL_F
         spec.append((f"global.{name}", lay.global_ + off, end - off))

@@ -154,8 +154,6 @@ BUILDINGS: tuple[BuildingDef, ...] = (
 )
 del B
 BUILDING_INDEX: dict[str, int] = {b.name: i for i, b in enumerate(BUILDINGS)}
-ANCIENT_INDEX = BUILDING_INDEX["ancient"]
-FOUNTAIN_INDEX = BUILDING_INDEX["fountain"]
 # Barracks whose fall upgrades the enemy's creeps of that lane: (melee, ranged).
 LANE_BARRACKS = tuple(
     (BUILDING_INDEX[f"{lane}_melee_rax"], BUILDING_INDEX[f"{lane}_ranged_rax"])
