@@ -5,9 +5,9 @@ import numba
 import numpy as np
 import pytest
 
+from agents.random_agent import random_legal_actions
 from engine import BatchEnv, GameConfig
 from engine import fields as F
-from engine.constants import ACTION_HEADS, NUM_HEADS, OFFSET_BINS
 from engine.spec import EVENT_INDEX
 
 # Random lineup so that the per-game generator is used too.
@@ -15,22 +15,6 @@ SMALL = GameConfig(map_size=6000.0, creep_slots=48, obs_units=32, lineup="random
 G = 4
 STEPS = 200
 
-
-def random_actions(rng, masks):
-    """A uniformly random legal action for every hero, from the masks."""
-    Gm, H, _ = masks.type.shape
-    scores = np.where(masks.type, rng.random(masks.type.shape), -1.0)
-    types = scores.argmax(-1)
-    acts = np.zeros((Gm, H, NUM_HEADS), np.int32)
-    acts[..., 0] = types
-    tmask = np.take_along_axis(masks.target, types[:, :, None, None], axis=2)[:, :, 0]
-    needs_target = np.array(ACTION_HEADS, bool)[types, 1]
-    assert np.all(tmask.any(-1) | ~needs_target), "an allowed type has no allowed target"
-    acts[..., 1] = np.where(tmask, rng.random(tmask.shape), -1.0).argmax(-1)
-    acts[..., 2] = rng.integers(0, OFFSET_BINS, (Gm, H))
-    acts[..., 3] = rng.integers(0, OFFSET_BINS, (Gm, H))
-    acts[..., 4] = np.where(masks.item, rng.random(masks.item.shape), -1.0).argmax(-1)
-    return acts
 
 
 def snapshot(step):
@@ -60,7 +44,7 @@ def run_lockstep(threads_a, threads_b, seed=7, action_seed=11):
         rng = np.random.default_rng(action_seed)
         invalid = 0.0
         for t in range(STEPS):
-            acts = random_actions(rng, views[0].masks)
+            acts = random_legal_actions(rng, views[0].masks)
             views = []
             for env, n in zip(envs, threads):
                 numba.set_num_threads(n)

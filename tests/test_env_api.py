@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import engine
+from agents.random_agent import random_legal_actions
 from engine import BatchEnv, ConfigError, GameConfig, observe, tables
 from engine import fields as F
 from engine.constants import (
@@ -15,7 +16,6 @@ from engine.constants import (
     ACTION_HEADS,
     HEAD_NAMES,
     NUM_ACTION_TYPES,
-    NUM_HEADS,
     OFFSET_BINS,
 )
 from engine.spec import EVENT_INDEX, EVENT_NAMES
@@ -25,22 +25,6 @@ SMALL = GameConfig(map_size=6000.0, creep_slots=48, obs_units=32, lineup=LINEUP)
 CONFIGS = {"standard": GameConfig(), "small": SMALL}
 INVALID = EVENT_INDEX["invalid_actions"]
 
-
-def random_actions(rng, masks):
-    """A uniformly random legal action for every hero, from the masks."""
-    G, H, _T = masks.type.shape
-    scores = np.where(masks.type, rng.random(masks.type.shape), -1.0)
-    types = scores.argmax(-1)
-    acts = np.zeros((G, H, NUM_HEADS), np.int32)
-    acts[..., 0] = types
-    tmask = np.take_along_axis(masks.target, types[:, :, None, None], axis=2)[:, :, 0]
-    needs_target = np.array(ACTION_HEADS, bool)[types, 1]
-    assert np.all(tmask.any(-1) | ~needs_target), "an allowed type has no allowed target"
-    acts[..., 1] = np.where(tmask, rng.random(tmask.shape), -1.0).argmax(-1)
-    acts[..., 2] = rng.integers(0, OFFSET_BINS, (G, H))
-    acts[..., 3] = rng.integers(0, OFFSET_BINS, (G, H))
-    acts[..., 4] = np.where(masks.item, rng.random(masks.item.shape), -1.0).argmax(-1)
-    return acts
 
 
 def check_step(env, step):
@@ -83,7 +67,7 @@ def test_shapes_dtypes_and_masks(name):
     check_step(env, step)
     rng = np.random.default_rng(0)
     for _ in range(25):
-        step = env.step(random_actions(rng, step.masks))
+        step = env.step(random_legal_actions(rng, step.masks))
         check_step(env, step)
         # Legal actions are never counted invalid.
         assert np.all(step.events[..., INVALID] == 0.0)

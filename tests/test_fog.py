@@ -10,9 +10,10 @@ against the state rather than trusting this comment.
 
 import numpy as np
 import pytest
+from helpers import DIRE, RADIANT, SMALL, bslot, make_env
 
-from engine import BatchEnv, GameConfig, observe, tables
 from engine import fields as F
+from engine import observe, tables
 from engine.constants import ACT_ATTACK, HEROES_PER_TEAM
 from engine.spec import (
     G_ENEMY_BUILDINGS,
@@ -24,24 +25,12 @@ from engine.spec import (
     UNIT_F,
     obs_layout,
 )
-from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM
 
-LINEUP = [h.name for h in tables.HEROES[:10]]
-SMALL = {"map_size": 6000.0, "creep_slots": 48, "obs_units": 32, "lineup": LINEUP}
-RADIANT, DIRE = 0, 1
 POINT_A = (4800.0, 3000.0)
 POINT_B = (3000.0, 4800.0)
 SPY = 9  # the Dire hero moved around
 
 
-def make_env(num_games=1, seed=0):
-    env = BatchEnv(GameConfig(**SMALL), num_games=num_games, seed=seed)
-    env.reset()
-    return env
-
-
-def bslot(team, name):
-    return BUILDING_BASE + team * BUILDINGS_PER_TEAM + tables.BUILDING_INDEX[name]
 
 
 def seen_by(s, g, team, x, y):

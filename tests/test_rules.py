@@ -18,9 +18,10 @@ map), so a fight set up around the middle of the map is more than xp_range
 
 import numpy as np
 import pytest
+from helpers import DIRE, RADIANT, bslot, make_env
 
-from engine import BatchEnv, GameConfig, observe, rules, sim, tables
 from engine import fields as F
+from engine import observe, rules, sim, tables
 from engine.constants import (
     ACT_ATTACK,
     ACT_BUYBACK,
@@ -31,22 +32,7 @@ from engine.constants import (
     TICKS_PER_SECOND,
 )
 from engine.spec import EVENT_INDEX
-from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
-
-LINEUP = [h.name for h in tables.HEROES[:10]]
-SMALL = {"map_size": 6000.0, "creep_slots": 48, "obs_units": 32, "lineup": LINEUP}
-RADIANT, DIRE = 0, 1
-
-
-def make_env(num_games=1, seed=0, **overrides):
-    env = BatchEnv(GameConfig(**{**SMALL, **overrides}), num_games=num_games, seed=seed)
-    env.reset()
-    return env
-
-
-def bslot(team, name):
-    """Unit slot of building `name` of `team`."""
-    return BUILDING_BASE + team * BUILDINGS_PER_TEAM + tables.BUILDING_INDEX[name]
+from engine.world import CREEP_BASE
 
 
 def place(s, g, u, x, y):
