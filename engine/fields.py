@@ -38,7 +38,8 @@ WAYPOINT = 5  # next lane waypoint (creeps)
 ORDER = 6
 ORDER_TARGET = 7  # unit slot
 TARGET = 8  # unit being attacked, -1 none
-UI = 9
+INVULNERABLE = 9  # 1 for the fountain and buildings the tier rule protects
+UI = 10
 
 # --- State.hf [G, 10, HF]: hero floats
 XP = 0

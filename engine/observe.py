@@ -167,7 +167,7 @@ def _write_unit_shared(s, w, g, team, o, u):
 
 
 @njit(cache=True, inline="always")
-def _write_unit_relative(s, w, g, h, o, u):
+def _write_unit_relative(s, w, g, h, o, u, attackable_row):
     """The features of unit u seen from hero h. Every one is written, since
     the row was copied from another hero's."""
     dx = s.uf[g, u, F.X] - s.uf[g, h, F.X]
@@ -184,9 +184,8 @@ def _write_unit_relative(s, w, g, h, o, u):
     o[U_DENIABLE] = 0.0
     o[U_HITS_TO_KILL] = 0.0
     if s.ui[g, h, F.ALIVE] and u != h:
-        if s.ui[g, u, F.TEAM] == s.ui[g, h, F.TEAM]:
-            if attackable(s, w, g, h, u):
-                o[U_DENIABLE] = 1.0
+        if attackable_row and s.ui[g, u, F.TEAM] == s.ui[g, h, F.TEAM]:
+            o[U_DENIABLE] = 1.0
         per_hit = s.uf[g, h, F.DAMAGE] * armor_factor(s.uf[g, u, F.ARMOR])
         if per_hit > 0.0:
             o[U_HITS_TO_KILL] = min(np.ceil(s.uf[g, u, F.HP] / per_hit) / 10.0, 1.0)
@@ -327,7 +326,9 @@ def _write_minimap(s, w, g, team, o):
 
 
 @njit(cache=True, inline="always")
-def write_masks(s, w, g, h):
+def write_masks(s, w, g, h, attack_rows):
+    """Masks of hero h; `attack_rows[k]` says whether row k may be attacked by
+    a living hero of the team (the same for all five)."""
     team = h // HEROES_PER_TEAM
     K = w.pi[F.P_OBS_UNITS]
     s.mask_type[g, h] = False
@@ -346,7 +347,7 @@ def write_masks(s, w, g, h):
         if u < 0:
             break
         s.mask_target[g, h, ACT_MOVE, k] = True
-        if attackable(s, w, g, h, u):
+        if attack_rows[k]:
             s.mask_target[g, h, ACT_ATTACK, k] = True
             any_attack = True
     s.mask_type[g, h, ACT_MOVE] = True
@@ -379,6 +380,7 @@ def write_masks(s, w, g, h):
 def observe_game(s, w, g):
     compute_visibility(s, w, g)
     key = np.empty(w.pi[F.P_NUM_UNITS], np.float32)
+    attack_rows = np.empty(w.pi[F.P_OBS_UNITS], np.bool_)
     for team in range(2):
         select_team_units(s, w, g, team, key)
     D = s.obs.shape[2]
@@ -396,9 +398,13 @@ def observe_game(s, w, g):
         n = 0
         for k in range(K):
             u = s.team_units[g, team, k]
+            attack_rows[k] = False
             if u < 0:
-                break
+                continue
             _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
+            # Whether a hero may attack a unit does not depend on which hero
+            # of the team it is (no hero is a creep it could deny).
+            attack_rows[k] = attackable(s, w, g, first, u)
             n = k + 1
         for h in range(first + 1, first + HEROES_PER_TEAM):
             o = s.obs[g, h]
@@ -408,7 +414,7 @@ def observe_game(s, w, g):
             o = s.obs[g, h]
             for k in range(n):
                 _write_unit_relative(s, w, g, h, o[k * UNIT_F:(k + 1) * UNIT_F],
-                                     s.team_units[g, team, k])
+                                     s.team_units[g, team, k], attack_rows[k])
             _write_self(s, w, g, h, o[self_off:allies_off])
             _write_allies(s, w, g, h, o[allies_off:global_off])
             _write_global(s, w, g, h, o[global_off:mm_off])
@@ -416,4 +422,4 @@ def observe_game(s, w, g):
                 _write_minimap(s, w, g, team, o[mm_off:D])
             else:
                 o[mm_off:D] = o0[mm_off:D]
-            write_masks(s, w, g, h)
+            write_masks(s, w, g, h, attack_rows)

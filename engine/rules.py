@@ -124,7 +124,7 @@ def is_building(kind):
 # The tier rule
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def building_vulnerable(s, w, g, team, b):
     """True once every prerequisite group of building `b` has a destroyed member."""
     for grp in range(w.bld_after.shape[1]):
@@ -142,15 +142,21 @@ def building_vulnerable(s, w, g, team, b):
     return True
 
 
+@njit(cache=True)
+def update_vulnerability(s, w, g, team):
+    """Apply the tier rule to `team`'s buildings; run when one of them falls."""
+    for b in range(BUILDINGS_PER_TEAM):
+        u = building_slot(team, b)
+        s.ui[g, u, F.INVULNERABLE] = 0
+        if s.ui[g, u, F.KIND] == KIND_FOUNTAIN:
+            s.ui[g, u, F.INVULNERABLE] = 1
+        elif not building_vulnerable(s, w, g, team, b):
+            s.ui[g, u, F.INVULNERABLE] = 1
+
+
 @njit(cache=True, inline="always")
 def vulnerable(s, w, g, u):
-    k = s.ui[g, u, F.KIND]
-    if k == KIND_FOUNTAIN:
-        return False
-    if is_building(k):
-        team = s.ui[g, u, F.TEAM]
-        return building_vulnerable(s, w, g, team, u - BUILDING_BASE - team * BUILDINGS_PER_TEAM)
-    return True
+    return s.ui[g, u, F.INVULNERABLE] == 0
 
 
 @njit(cache=True, inline="always")
@@ -334,6 +340,7 @@ def _building_death(s, w, g, v, khero, kind):
         grant_gold(s, g, khero, w.unit_tab[row, F.UT_GOLD])
     if kind == KIND_ANCIENT and s.gi[g, F.WINNER] < 0:
         s.gi[g, F.WINNER] = eteam
+    update_vulnerability(s, w, g, vteam)
 
 
 @njit(cache=True)

@@ -48,6 +48,7 @@ from engine.rules import (
     is_building,
     is_creep,
     respawn_hero,
+    update_vulnerability,
     rng_int,
     vulnerable,
 )
@@ -157,6 +158,7 @@ def reset_game(s, w, g):
     for team in range(2):
         for b in range(BUILDINGS_PER_TEAM):
             _place_building(s, w, g, team, b)
+        update_vulnerability(s, w, g, team)
         for c in range(w.pi[F.P_CREEP_SLOTS]):
             s.ui[g, creep_slot(w, team, c), F.TEAM] = team
         s.ancient_prev[g, team] = 1.0
@@ -184,6 +186,7 @@ def _spawn_creep(s, w, g, team, lane, ranged, super_, upgrades, place):
         s.ui[g, u, F.WAYPOINT] = 1
         s.ui[g, u, F.ORDER] = ORDER_LANE
         s.ui[g, u, F.TARGET] = -1
+        s.ui[g, u, F.INVULNERABLE] = 0
         uf = s.uf[g, u]
         uf[F.MAX_HP] = ut[F.UT_HP] + w.pf[F.P_UPGRADE_HP] * upgrades
         uf[F.HP] = uf[F.MAX_HP]

@@ -484,8 +484,8 @@ def test_game_ends_when_ancient_dies():
     s, w = env.state, env.world
     g = 1
     anc = bslot(DIRE, "ancient")
-    s.ui[g, bslot(DIRE, "t4_a"), F.ALIVE] = 0
-    s.ui[g, bslot(DIRE, "t4_b"), F.ALIVE] = 0
+    rules.kill_unit(s, w, g, bslot(DIRE, "t4_a"), -1)
+    rules.kill_unit(s, w, g, bslot(DIRE, "t4_b"), -1)
     s.uf[g, anc, F.HP] = 10.0
     place(s, g, 0, s.uf[g, anc, F.X] - 200.0, s.uf[g, anc, F.Y])  # in melee reach (150+24+150)
     observe.observe_game(s, w, g)
