@@ -83,3 +83,16 @@ def summarize(results: list[GameResult]) -> dict[str, float]:
         "draw_rate": float(np.mean(winners == DRAW)) if n else 0.0,
         "mean_minutes": float(np.mean([r.minutes for r in results])) if n else 0.0,
     }
+
+
+def win_rate(config: GameConfig, agent: Agent, opponent: Agent, num_games: int, seed: int = 0,
+             batch: int = 64) -> dict[str, float]:
+    """`agent` against `opponent`, half the games on each side: its win,
+    draw and loss rates."""
+    first = num_games // 2
+    as_radiant = play_games(config, agent, opponent, first, seed, batch) if first else []
+    as_dire = play_games(config, opponent, agent, num_games - first, seed + 1, batch)
+    won = sum(r.winner == 0 for r in as_radiant) + sum(r.winner == 1 for r in as_dire)
+    draws = sum(r.winner == DRAW for r in as_radiant + as_dire)
+    return {"games": num_games, "win": won / num_games, "draw": draws / num_games,
+            "loss": (num_games - won - draws) / num_games}

@@ -28,6 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=16, help="games simulated at once (default 16)")
     p.add_argument("--seed", type=int, default=0)
 
+    p = sub.add_parser("train", help="self-play PPO training (the main job)")
+    _preset_args(p, "small")
+    p.add_argument("--run-dir", default=None,
+                   help="folder of the run (default: runs/<preset>-<date>-<time>)")
+    p.add_argument("--resume", metavar="RUN", default=None,
+                   help="continue the run in folder RUN from its latest checkpoint")
+
     p = sub.add_parser("config", help="print a preset's resolved settings with their meaning")
     _preset_args(p, "standard")
 
@@ -78,14 +85,16 @@ def cmd_match(args: argparse.Namespace) -> None:
 
 
 def cmd_config(args: argparse.Namespace) -> None:
-    from engine.config import config_help
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
-    values = preset.game.to_dict()
-    print(f"[game]  # preset '{preset.name}'")
-    for key, _, text in config_help():
-        print(f"{key} = {values[key]!r:<12}  # {text}")
+    print(f"# preset '{preset.name}', as resolved")
+    for name, kind in preset.run.SECTIONS.items():
+        values = getattr(preset.run, name).to_dict()
+        print(f"\n[{name}]")
+        helps = {key: text for key, _, text in kind.help()} if hasattr(kind, "help") else {}
+        for key, value in values.items():
+            print(f"{key} = {value!r:<12}" + (f"  # {helps[key]}" if key in helps else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "match":
             cmd_match(args)
+        elif args.command == "train":
+            from moba.train import cmd_train
+
+            cmd_train(args)
         elif args.command == "config":
             cmd_config(args)
         elif args.command == "bench":

@@ -1,5 +1,7 @@
 """TOML presets: `moba/presets/<name>.toml` or any file path, plus
-`section.key=value` overrides from the command line."""
+`section.key=value` overrides from the command line. A preset's sections
+are those of `league.config.RunConfig`: [game], [policy], [ppo], [train],
+[rewards]; what a preset leaves out keeps its default."""
 
 from __future__ import annotations
 
@@ -9,15 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from engine import ConfigError, GameConfig
+from league.config import RunConfig
 
 PRESET_DIR = Path(__file__).parent / "presets"
-SECTIONS = ("game",)
+SECTIONS = tuple(RunConfig.SECTIONS)
 
 
 @dataclass(frozen=True)
 class Preset:
     name: str
-    game: GameConfig
+    run: RunConfig
+
+    @property
+    def game(self) -> GameConfig:
+        return self.run.game
 
 
 def preset_names() -> list[str]:
@@ -64,4 +71,4 @@ def load_preset(name_or_path: str = "standard", overrides: list[str] = ()) -> Pr
             raise ConfigError(f"unknown section {section!r} in override {text!r}; "
                               f"sections: {', '.join(SECTIONS)}")
         data.setdefault(section, {})[key] = value
-    return Preset(name=name, game=GameConfig.from_dict(data.get("game", {})))
+    return Preset(name=name, run=RunConfig.from_dict(data))

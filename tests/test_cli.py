@@ -25,7 +25,8 @@ def test_config_lists_every_setting(capsys):
     (["match", "--preset", "nope"], "unknown preset 'nope'"),
     (["match", "--set", "game.bogus=1"], "unknown key 'game.bogus'"),
     (["match", "--set", "game.map_size=-1"], "game.map_size = -1.0 is out of range"),
-    (["match", "--set", "train.lr=1"], "unknown section 'train'"),
+    (["match", "--set", "trian.lr=1"], "unknown section 'trian'"),
+    (["match", "--set", "ppo.lr=1"], "unknown key 'ppo.lr'"),
     (["match", "--set", "game.lineup=['axeman']"], "game.lineup must be"),
 ])
 def test_bad_settings_are_refused_with_a_clear_message(argv, message, capsys):

@@ -1,0 +1,227 @@
+"""The policy network (flax), shared by the five heroes of a team.
+
+As in OpenAI Five: each unit row of the observation goes through one encoder
+shared over the K slots and is max-pooled; the hero's own, allies', global
+and minimap features and a learned hero-id embedding join it; an LSTM carries
+memory between decisions; one head per action component reads its output.
+The target head is a pointer: a query from the LSTM output and the chosen
+action type, dotted with each unit's embedding. Masks are applied before
+every softmax, and heads the chosen type does not read (`ACTION_HEADS`) add
+nothing to the log-probability or the entropy, so they get no gradient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from engine.config import Settings, setting
+from engine.constants import ACTION_HEADS, NUM_ACTION_TYPES, OFFSET_BINS
+from engine.spec import S_HERO_ID, U_PRESENT, UNIT_F, obs_layout
+from engine.tables import HEROES, ITEMS
+
+NEG = -1e9  # logit of a masked choice
+
+
+@dataclass(frozen=True)
+class PolicyConfig(Settings):
+    """Network sizes. The defaults train on a CPU."""
+
+    section = "policy"
+
+    unit_width: int = setting(64, 8, 4096, "width of the per-unit encoder and of the pointer's keys")
+    hidden: int = setting(128, 8, 8192, "width of the LSTM and the layers around it")
+    hero_embed: int = setting(16, 1, 512, "width of the learned hero-id embedding")
+    obs_clip: float = setting(5.0, 0.1, 1e6, "normalised observations are clipped to +-this (Five: 5)")
+
+
+class Shapes(NamedTuple):
+    """What a network is built for; a checkpoint must match it."""
+
+    obs_size: int
+    obs_units: int
+    minimap: int
+    num_items: int
+
+
+class Normalizer(NamedTuple):
+    """Running mean and variance of every observation feature (Chan et al.'s
+    parallel update), applied as (x - mean) / std clipped."""
+
+    mean: jax.Array
+    var: jax.Array
+    count: jax.Array
+
+
+def normalizer_init(size: int) -> Normalizer:
+    return Normalizer(jnp.zeros(size, jnp.float32), jnp.ones(size, jnp.float32), jnp.array(1e-4, jnp.float32))
+
+
+@jax.jit
+def normalizer_update(n: Normalizer, batch: jax.Array) -> Normalizer:
+    x = batch.reshape(-1, batch.shape[-1])
+    b_mean, b_var, b_count = x.mean(0), x.var(0), x.shape[0]
+    delta = b_mean - n.mean
+    total = n.count + b_count
+    mean = n.mean + delta * b_count / total
+    m2 = n.var * n.count + b_var * b_count + delta**2 * n.count * b_count / total
+    return Normalizer(mean, m2 / total, total)
+
+
+def normalize(n: Normalizer, obs: jax.Array, clip: float) -> jax.Array:
+    return jnp.clip((obs - n.mean) / jnp.sqrt(n.var + 1e-8), -clip, clip)
+
+
+class Inputs(NamedTuple):
+    """One decision of B heroes: raw observation and the masks."""
+
+    obs: jax.Array  # [B, D] float32, raw
+    first: jax.Array  # [B] bool: first decision of a game (the LSTM starts afresh)
+    mask_type: jax.Array  # [B, T] bool
+    mask_offset: jax.Array  # [B, 9] bool (x and y share it)
+    mask_item: jax.Array  # [B, I] bool
+
+
+class Outputs(NamedTuple):
+    type_logits: jax.Array  # [B, T], masked
+    units: jax.Array  # [B, K, W] unit embeddings (pointer keys)
+    query_core: jax.Array  # [B, H] LSTM output the pointer query is built from
+    offset_x: jax.Array  # [B, 9], masked
+    offset_y: jax.Array
+    item: jax.Array  # [B, I], masked
+    value: jax.Array  # [B]
+
+
+def _masked(logits: jax.Array, mask: jax.Array) -> jax.Array:
+    # A head whose mask is empty is unused by the chosen type: keep it finite.
+    mask = mask | ~mask.any(-1, keepdims=True)
+    return jnp.where(mask, logits, NEG)
+
+
+class Policy(nn.Module):
+    config: PolicyConfig
+    shapes: Shapes
+
+    def setup(self) -> None:
+        c = self.config
+        self.unit_enc = [nn.Dense(c.unit_width), nn.Dense(c.unit_width)]
+        self.other_enc = nn.Dense(c.hidden)
+        self.hero_emb = nn.Embed(len(HEROES) + 1, c.hero_embed)
+        self.trunk = nn.Dense(c.hidden)
+        self.lstm = nn.OptimizedLSTMCell(c.hidden)
+        self.type_head = nn.Dense(NUM_ACTION_TYPES)
+        self.type_emb = nn.Embed(NUM_ACTION_TYPES, c.hidden)
+        self.query = nn.Dense(c.unit_width)
+        self.offset_x_head = nn.Dense(OFFSET_BINS)
+        self.offset_y_head = nn.Dense(OFFSET_BINS)
+        self.item_head = nn.Dense(self.shapes.num_items)
+        self.value_head = nn.Dense(1)
+
+    def __call__(self, norm: Normalizer, carry: jax.Array, x: Inputs) -> tuple[jax.Array, Outputs]:
+        """One decision: carry [B, 2, H] -> (new carry, outputs)."""
+        s = self.shapes
+        lay = obs_layout(s.obs_units, s.minimap)
+        b = x.obs.shape[0]
+        obs = normalize(norm, x.obs, self.config.obs_clip)
+        raw_units = x.obs[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)
+        present = raw_units[..., U_PRESENT] > 0.5
+        hero_id = jnp.clip(x.obs[:, lay.self_ + S_HERO_ID].astype(jnp.int32), 0, len(HEROES))
+
+        u = obs[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)
+        for layer in self.unit_enc:
+            u = nn.relu(layer(u))
+        pooled = jnp.where(present[..., None], u, NEG).max(axis=1)
+        pooled = jnp.where(present.any(-1, keepdims=True), pooled, 0.0)
+        other = nn.relu(self.other_enc(obs[:, lay.self_:]))
+        h = nn.relu(self.trunk(jnp.concatenate([pooled, other, self.hero_emb(hero_id)], -1)))
+
+        carry = jnp.where(x.first[:, None, None], 0.0, carry)
+        (c, hh), core = self.lstm((carry[:, 0], carry[:, 1]), h)
+        out = Outputs(
+            type_logits=_masked(self.type_head(core), x.mask_type),
+            units=u,
+            query_core=core,
+            offset_x=_masked(self.offset_x_head(core), x.mask_offset),
+            offset_y=_masked(self.offset_y_head(core), x.mask_offset),
+            item=_masked(self.item_head(core), x.mask_item),
+            value=self.value_head(core)[:, 0],
+        )
+        return jnp.stack([c, hh], axis=1), out
+
+    def target_logits(self, out: Outputs, action_type: jax.Array, mask: jax.Array) -> jax.Array:
+        """Pointer logits over the K unit rows for the chosen type [B], under
+        that type's target mask [B, K]."""
+        q = self.query(out.query_core + self.type_emb(action_type))
+        logits = jnp.einsum("bkw,bw->bk", out.units, q) / np.sqrt(self.config.unit_width)
+        return _masked(logits, mask)
+
+
+HEADS_USED = jnp.asarray(np.array(ACTION_HEADS, np.float32))  # [T, 5]
+
+
+def _logp(logits: jax.Array, a: jax.Array) -> jax.Array:
+    return jnp.take_along_axis(jax.nn.log_softmax(logits), a[:, None], axis=-1)[:, 0]
+
+
+def _entropy(logits: jax.Array) -> jax.Array:
+    logp = jax.nn.log_softmax(logits)
+    return -(jnp.exp(logp) * logp).sum(-1)
+
+
+def head_logits(policy: Policy, params, out: Outputs, action_type: jax.Array,
+                mask_target: jax.Array) -> list[jax.Array]:
+    """Logits of the five heads, the target's given the chosen type and its mask [B, K]."""
+    target = policy.apply(params, out, action_type, mask_target, method=Policy.target_logits)
+    return [out.type_logits, target, out.offset_x, out.offset_y, out.item]
+
+
+def log_prob_entropy(policy: Policy, params, out: Outputs, actions: jax.Array,
+                     mask_target: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Log-probability of `actions` [B, 5] and each head's entropy [B, 5];
+    heads the chosen type ignores count zero in both. `mask_target` [B, K] is
+    the chosen type's target mask."""
+    logits = head_logits(policy, params, out, actions[:, 0], mask_target)
+    used = HEADS_USED[actions[:, 0]]
+    logp = sum(used[:, i] * _logp(lg, actions[:, i]) for i, lg in enumerate(logits))
+    ent = jnp.stack([used[:, i] * _entropy(lg) for i, lg in enumerate(logits)], axis=1)
+    return logp, ent
+
+
+def sample(policy: Policy, params, out: Outputs, mask_target: jax.Array,
+           key: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """Sample actions [B, 5] (type first, then the rest given it) under the
+    target masks of every type [B, T, K]; returns the actions, their
+    log-probability and the chosen type's target mask [B, K]."""
+    keys = jax.random.split(key, 5)
+    action_type = jax.random.categorical(keys[0], out.type_logits)
+    chosen_mask = jnp.take_along_axis(mask_target, action_type[:, None, None], axis=1)[:, 0]
+    logits = head_logits(policy, params, out, action_type, chosen_mask)
+    rest = [jax.random.categorical(k, lg) for k, lg in zip(keys[1:], logits[1:])]
+    actions = jnp.stack([action_type, *rest], axis=1).astype(jnp.int32)
+    logp, _ = log_prob_entropy(policy, params, out, actions, chosen_mask)
+    return actions, logp, chosen_mask
+
+
+def init_params(policy: Policy, key: jax.Array, hidden: int):
+    s = policy.shapes
+    b = 1
+    x = Inputs(jnp.zeros((b, s.obs_size)), jnp.ones(b, bool), jnp.ones((b, NUM_ACTION_TYPES), bool),
+               jnp.ones((b, OFFSET_BINS), bool), jnp.ones((b, s.num_items), bool))
+    norm = normalizer_init(s.obs_size)
+    params = policy.init(key, norm, jnp.zeros((b, 2, hidden)), x)
+    out = policy.apply(params, norm, jnp.zeros((b, 2, hidden)), x)[1]
+    # The pointer's query and type embedding are only reached through target_logits.
+    extra = policy.init(key, out, jnp.zeros(b, jnp.int32), jnp.ones((b, s.obs_units), bool),
+                        method=Policy.target_logits)
+    return {"params": {**params["params"], **extra["params"]}}
+
+
+def shapes_for(env) -> Shapes:
+    """The shapes of `env`'s observation and action heads."""
+    return Shapes(obs_size=env.obs_size, obs_units=env.config.obs_units,
+                  minimap=env.config.minimap_size, num_items=len(ITEMS))

@@ -1,0 +1,93 @@
+"""A trained policy as an agent: batched inference over the heroes it plays,
+with an LSTM state per game and hero."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from agents import checkpoint
+from agents.policy import Inputs, Normalizer, Policy, PolicyConfig, Shapes, sample
+from engine.constants import HEROES_PER_TEAM
+from engine.env import BatchEnv, Step
+
+
+def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray) -> tuple[Inputs, np.ndarray]:
+    """Inputs of the heroes at `rows` [G, n] (hero index per game), flattened
+    to [G*n], and their target masks [G*n, T, K]."""
+    def take(a):
+        picked = np.take_along_axis(a, rows.reshape(rows.shape + (1,) * (a.ndim - 2)), axis=1)
+        return picked.reshape((-1,) + a.shape[2:])
+
+    m = step.masks
+    x = Inputs(obs=take(step.obs), first=np.repeat(first, rows.shape[1]), mask_type=take(m.type),
+               mask_offset=take(m.offset_x), mask_item=take(m.item))
+    return x, take(m.target)
+
+
+def make_act(policy: Policy):
+    """The jitted `act(params, norm, carry, inputs, target_masks, key) ->
+    (carry, actions, logp, value, chosen_target_mask)`."""
+
+    @jax.jit
+    def act(params, norm, carry, x: Inputs, mask_target, key):
+        carry, out = policy.apply(params, norm, carry, x)
+        actions, logp, chosen = sample(policy, params, out, mask_target, key)
+        return carry, actions, logp, out.value, chosen
+
+    return act
+
+
+def as_normalizer(tree: dict[str, Any]) -> Normalizer:
+    return Normalizer(**{k: jnp.asarray(v) for k, v in tree.items()})
+
+
+class PolicyAgent:
+    """Samples from a policy for the five heroes of one team in every game."""
+
+    def __init__(self, policy: Policy, params, norm: Normalizer, seed: int = 0, name: str = "policy"):
+        self.policy, self.params, self.norm, self.name = policy, params, norm, name
+        self.key = jax.random.PRNGKey(seed)
+        self._act = make_act(policy)
+        self.carry: np.ndarray | None = None
+        self._env: BatchEnv | None = None
+
+    def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
+        G = env.num_games
+        if env is not self._env:  # a new series of games: every LSTM starts afresh
+            self._env = env
+            self.carry = np.zeros((G * HEROES_PER_TEAM, 2, self.policy.config.hidden), np.float32)
+            first = np.ones(G, bool)
+        else:
+            first = step.done
+        rows = np.broadcast_to(team * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM), (G, HEROES_PER_TEAM))
+        x, mask_target = hero_inputs(step, rows, first)
+        self.key, k = jax.random.split(self.key)
+        carry, actions, *_ = self._act(self.params, self.norm, self.carry, x, mask_target, k)
+        self.carry = np.asarray(carry)
+        return np.asarray(actions).reshape(G, HEROES_PER_TEAM, -1)
+
+
+def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int = 0,
+                      name: str | None = None) -> PolicyAgent:
+    """A PolicyAgent from a snapshot or training checkpoint file; with `env`,
+    a network built for other observation shapes is refused."""
+    meta, tree = checkpoint.load(path)
+    try:
+        net = meta["network"]
+        policy = Policy(PolicyConfig.from_dict(net["policy"]), Shapes(**net["shapes"]))
+        weights = tree["learner"] if "learner" in tree else tree
+        params, norm = weights["params"], as_normalizer(weights["norm"])
+    except (KeyError, TypeError) as e:
+        raise checkpoint.CheckpointError(f"{str(path)!r} holds no policy ({e})") from None
+    if env is not None:
+        from agents.policy import shapes_for
+
+        if shapes_for(env) != policy.shapes:
+            raise checkpoint.CheckpointError(
+                f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env)}")
+    return PolicyAgent(policy, params, norm, seed, name or Path(path).stem)

@@ -1,0 +1,175 @@
+"""PPO (optax): GAE, the clipped objective, and one jitted update over a
+rollout, with truncated backprop through time over fixed chunks.
+
+A rollout is `[T, N]` decisions of N heroes. It is cut into chunks of
+`chunk` steps; each chunk is one sequence, replayed through the LSTM from the
+state stored at its start. Sequences are shuffled into minibatches for
+`epochs` passes. Defaults follow OpenAI Five where they fit (lambda 0.95,
+clip 0.2, 16-step chunks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from engine.config import ConfigError, Settings, setting
+from agents.policy import Inputs, Normalizer, Policy, log_prob_entropy
+
+
+@dataclass(frozen=True)
+class PPOConfig(Settings):
+    section = "ppo"
+
+    learning_rate: float = setting(3e-4, 0.0, 1.0, "Adam step size at the start of the run")
+    learning_rate_end: float = setting(3e-5, 0.0, 1.0, "step size at the end (linear schedule)")
+    entropy_coef: float = setting(0.01, 0.0, 10.0, "entropy bonus at the start of the run")
+    entropy_coef_end: float = setting(0.001, 0.0, 10.0, "entropy bonus at the end (linear schedule)")
+    gamma: float = setting(0.998, 0.0, 1.0, "discount per decision (0.998: a horizon of ~70 s at frameskip 4)")
+    gae_lambda: float = setting(0.95, 0.0, 1.0, "GAE lambda")
+    clip: float = setting(0.2, 0.0, 10.0, "PPO ratio clip")
+    value_coef: float = setting(0.5, 0.0, 100.0, "weight of the value loss")
+    max_grad_norm: float = setting(5.0, 0.0, 1e6, "gradients are clipped to this global norm")
+    rollout_steps: int = setting(64, 1, 1 << 16, "decisions per hero gathered before each update")
+    chunk: int = setting(16, 1, 4096, "steps of backprop through time (rollout_steps must be a multiple)")
+    epochs: int = setting(2, 1, 100, "passes over each rollout")
+    minibatches: int = setting(4, 1, 1 << 16, "minibatches per pass (they split the rollout's sequences)")
+    normalize_advantages: bool = setting(True, None, None, "normalise advantages in each minibatch")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.rollout_steps % self.chunk:
+            raise ConfigError(f"ppo.rollout_steps = {self.rollout_steps} must be a multiple of "
+                              f"ppo.chunk = {self.chunk}")
+
+
+class Batch(NamedTuple):
+    """A rollout of the learner's heroes, time-major [T, N, ...]."""
+
+    x: Inputs  # observations, first flags and masks
+    mask_target: jax.Array  # [T, N, K] the chosen type's target mask
+    actions: jax.Array  # [T, N, 5]
+    logp: jax.Array  # [T, N]
+    value: jax.Array  # [T, N]
+    reward: jax.Array  # [T, N]
+    done: jax.Array  # [T, N] the game ended after this decision
+    carry: jax.Array  # [T / chunk, N, 2, H] LSTM state at the start of each chunk
+
+
+class Learner(NamedTuple):
+    params: dict
+    opt_state: optax.OptState
+    norm: Normalizer
+
+
+def gae(reward: jax.Array, value: jax.Array, done: jax.Array, last_value: jax.Array,
+        gamma: float, lam: float) -> tuple[jax.Array, jax.Array]:
+    """Generalised advantage estimates and returns over [T, N] arrays; `done`
+    cuts the bootstrap at the end of a game."""
+
+    def back(carry, t):
+        adv_next, v_next = carry
+        nonterminal = 1.0 - done[t]
+        delta = reward[t] + gamma * v_next * nonterminal - value[t]
+        adv = delta + gamma * lam * nonterminal * adv_next
+        return (adv, value[t]), adv
+
+    T = reward.shape[0]
+    _, adv = jax.lax.scan(back, (jnp.zeros_like(last_value), last_value), jnp.arange(T), reverse=True)
+    return adv, adv + value
+
+
+def clipped_loss(logp: jax.Array, old_logp: jax.Array, adv: jax.Array,
+                 clip: float) -> tuple[jax.Array, dict]:
+    """PPO's clipped policy loss, with approximate KL and clip fraction."""
+    log_ratio = logp - old_logp
+    ratio = jnp.exp(log_ratio)
+    loss = -jnp.minimum(ratio * adv, jnp.clip(ratio, 1 - clip, 1 + clip) * adv).mean()
+    stats = {"approx_kl": ((ratio - 1) - log_ratio).mean(),
+             "clip_fraction": (jnp.abs(ratio - 1) > clip).mean()}
+    return loss, stats
+
+
+def make_optimizer(cfg: PPOConfig, total_updates: int) -> optax.GradientTransformation:
+    steps = max(1, total_updates * cfg.epochs * cfg.minibatches)
+    schedule = optax.linear_schedule(cfg.learning_rate, cfg.learning_rate_end, steps)
+    return optax.chain(optax.clip_by_global_norm(cfg.max_grad_norm), optax.adam(schedule, eps=1e-5))
+
+
+def _cut(a: jax.Array, chunk: int) -> jax.Array:
+    """[T, N, ...] -> [T/chunk * N, chunk, ...]: one row per sequence."""
+    T, N = a.shape[:2]
+    a = a.reshape((T // chunk, chunk, N) + a.shape[2:])
+    return jnp.swapaxes(a, 1, 2).reshape((T // chunk * N, chunk) + a.shape[3:])
+
+
+def _sequences(batch: Batch, chunk: int) -> Batch:
+    seq = jax.tree_util.tree_map(lambda a: _cut(a, chunk), batch._replace(carry=None))
+    return seq._replace(carry=batch.carry.reshape((-1,) + batch.carry.shape[2:]))
+
+
+def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransformation):
+    """The jitted `update(learner, batch, advantages, returns, key, entropy_coef)
+    -> (learner, metrics)`."""
+
+    def loss_fn(params, norm, seq: Batch, adv, ret, ent_coef):
+        def step(carry, x):
+            return policy.apply(params, norm, carry, x)
+
+        # time-major for the scan: [chunk, n, ...]
+        xs = jax.tree_util.tree_map(lambda a: jnp.swapaxes(a, 0, 1), seq.x)
+        _, out = jax.lax.scan(step, seq.carry, xs)
+        flat = jax.tree_util.tree_map(lambda a: a.reshape((-1,) + a.shape[2:]), out)
+        tm = lambda a: jnp.swapaxes(a, 0, 1).reshape((-1,) + a.shape[2:])  # noqa: E731
+        actions, mask_target = tm(seq.actions), tm(seq.mask_target)
+        adv, ret, old_logp = tm(adv), tm(ret), tm(seq.logp)
+        logp, ent = log_prob_entropy(policy, params, flat, actions, mask_target)
+        if cfg.normalize_advantages:
+            adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+        pg_loss, stats = clipped_loss(logp, old_logp, adv, cfg.clip)
+        v_loss = 0.5 * ((flat.value - ret) ** 2).mean()
+        entropy = ent.sum(-1).mean()
+        loss = pg_loss + cfg.value_coef * v_loss - ent_coef * entropy
+        used = (ent > 0).sum(0).clip(1)
+        stats |= {"loss": loss, "policy_loss": pg_loss, "value_loss": v_loss, "entropy": entropy,
+                  "entropy_per_head": ent.sum(0) / used}
+        return loss, stats
+
+    grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+
+    @jax.jit
+    def update(learner: Learner, batch: Batch, adv, ret, key, ent_coef):
+        seq = _sequences(batch, cfg.chunk)
+        adv_s, ret_s = _cut(adv, cfg.chunk), _cut(ret, cfg.chunk)
+        n_seq = seq.reward.shape[0]
+        mb = n_seq // cfg.minibatches
+
+        def minibatch(state, idx):
+            params, opt_state = state
+            take = lambda a: a[idx]  # noqa: E731
+            (_, stats), grads = grad_fn(params, learner.norm, jax.tree_util.tree_map(take, seq),
+                                        adv_s[idx], ret_s[idx], ent_coef)
+            stats["grad_norm"] = optax.tree.norm(grads)
+            updates, opt_state = optimizer.update(grads, opt_state, params)
+            return (optax.apply_updates(params, updates), opt_state), stats
+
+        def epoch(state, k):
+            perm = jax.random.permutation(k, n_seq)[: mb * cfg.minibatches]
+            return jax.lax.scan(minibatch, state, perm.reshape(cfg.minibatches, mb))
+
+        (params, opt_state), stats = jax.lax.scan(
+            epoch, (learner.params, learner.opt_state), jax.random.split(key, cfg.epochs))
+        stats = jax.tree_util.tree_map(lambda a: a.mean(axis=(0, 1)), stats)
+        return learner._replace(params=params, opt_state=opt_state), stats
+
+    return update
+
+
+def explained_variance(value: jax.Array, ret: jax.Array) -> float:
+    """1 - Var[ret - value] / Var[ret]: how much of the return the value head explains."""
+    var = jnp.var(ret)
+    return float(jnp.where(var > 0, 1 - jnp.var(ret - value) / var, jnp.nan))

@@ -1,0 +1,76 @@
+"""The settings of a training run: one frozen dataclass per TOML section.
+
+    [game]     engine.GameConfig        the game itself
+    [policy]   agents.policy.PolicyConfig  network sizes
+    [ppo]      agents.ppo.PPOConfig     the learner
+    [train]    TrainConfig              self-play: games, length, opponents, snapshots
+    [rewards]  agents.rewards.RewardConfig  event weights, team spirit, zero-sum
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.policy import PolicyConfig
+from agents.ppo import PPOConfig
+from agents.rewards import RewardConfig
+from engine import ConfigError, GameConfig
+from engine.config import Settings, setting
+from engine.constants import HEROES_PER_TEAM
+
+
+@dataclass(frozen=True)
+class TrainConfig(Settings):
+    section = "train"
+
+    num_games: int = setting(32, 1, 1 << 16, "games played at once")
+    total_steps: int = setting(2_000_000, 1, 1 << 50, "learner hero-decisions to train on")
+    seed: int = setting(0, 0, 2**31 - 1, "seed of the games, the network and the sampling")
+    opponent_latest: float = setting(0.8, 0.0, 1.0, "share of games against the latest parameters")
+    opponent_past: float = setting(0.2, 0.0, 1.0, "share against past snapshots (latest until one exists)")
+    opponent_scripted: float = setting(0.0, 0.0, 1.0, "share against the scripted bot")
+    opponent_random: float = setting(0.0, 0.0, 1.0, "share against the random-legal agent")
+    snapshot_every: int = setting(10, 1, 1 << 30, "updates between two snapshots joining the pool")
+    pool_size: int = setting(50, 1, 100_000, "snapshots kept; the oldest leave first")
+    quality_lr: float = setting(0.01, 0.0, 100.0, "step of the snapshot quality update (Five: 0.01)")
+    checkpoint_every: int = setting(20, 1, 1 << 30, "updates between checkpoints")
+    keep_checkpoints: int = setting(3, 1, 1000, "checkpoints kept in the run folder")
+    eval_games: int = setting(100, 0, 1 << 20, "games against each bot (random, scripted) in the summary at the end")
+    eval_batch: int = setting(64, 1, 1 << 16, "games played at once in that evaluation")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.opponent_latest + self.opponent_past + self.opponent_scripted + self.opponent_random <= 0:
+            raise ConfigError("train.opponent_* shares are all zero: no opponent to play")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Every section of a training preset."""
+
+    game: GameConfig = field(default_factory=GameConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    rewards: RewardConfig = field(default_factory=RewardConfig.from_dict)
+
+    SECTIONS = {"game": GameConfig, "policy": PolicyConfig, "ppo": PPOConfig, "train": TrainConfig,
+                "rewards": RewardConfig}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, dict[str, Any]]) -> "RunConfig":
+        for section in data:
+            if section not in cls.SECTIONS:
+                raise ConfigError(f"unknown section [{section}]; sections: {', '.join(cls.SECTIONS)}")
+        cfg = cls(**{name: kind.from_dict(data.get(name, {})) for name, kind in cls.SECTIONS.items()})
+        g, p = cfg.train.num_games, cfg.ppo
+        sequences = p.rollout_steps // p.chunk * g * HEROES_PER_TEAM
+        if sequences % p.minibatches:
+            raise ConfigError(
+                f"ppo.minibatches = {p.minibatches} must divide the rollout's {sequences} sequences "
+                f"(rollout_steps / chunk x num_games x 5)")
+        return cfg
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return {name: getattr(self, name).to_dict() for name in self.SECTIONS}

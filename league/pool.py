@@ -1,0 +1,69 @@
+"""The pool of past policies a learner plays against, as OpenAI Five kept it.
+
+A snapshot of the learner joins every N updates with the pool's highest
+quality; opponents are drawn with probability proportional to exp(quality);
+when the learner beats snapshot i, q_i -= lr / (N * p_i), so snapshots the
+learner has outgrown are drawn less. Snapshots are policy files in a folder
+(the run's `pool/`); the pool's own state is a plain dict saved with the
+trainer's checkpoint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agents import checkpoint
+
+
+class SnapshotPool:
+    def __init__(self, folder: str | Path, quality_lr: float = 0.01, max_size: int = 100):
+        self.folder = Path(folder)
+        self.quality_lr = quality_lr
+        self.max_size = max_size
+        self.steps: list[int] = []  # training step of each snapshot
+        self.quality: list[float] = []
+        self._cache: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def path(self, i: int) -> Path:
+        return self.folder / f"snapshot_{self.steps[i]:012d}.msgpack"
+
+    def add(self, step: int, meta: dict[str, Any], policy: dict[str, Any]) -> None:
+        """Save `policy` (params and normaliser) as a new snapshot."""
+        if len(self) >= self.max_size:  # the oldest goes first
+            self.path(0).unlink(missing_ok=True)
+            del self.steps[0], self.quality[0]
+            self._cache.clear()
+        self.steps.append(step)
+        self.quality.append(max(self.quality, default=0.0))
+        checkpoint.save(self.path(len(self) - 1), {**meta, "step": step}, policy)
+
+    def probabilities(self) -> np.ndarray:
+        q = np.asarray(self.quality, np.float64)
+        p = np.exp(q - q.max())
+        return p / p.sum()
+
+    def sample(self, rng: np.random.Generator) -> int:
+        return int(rng.choice(len(self), p=self.probabilities()))
+
+    def learner_won(self, i: int) -> None:
+        """Lower snapshot i's quality after the learner beat it."""
+        self.quality[i] -= self.quality_lr / (len(self) * self.probabilities()[i])
+
+    def load(self, i: int) -> dict[str, Any]:
+        if self.steps[i] not in self._cache:
+            self._cache[self.steps[i]] = checkpoint.load(self.path(i))[1]
+        return self._cache[self.steps[i]]
+
+    def state(self) -> dict[str, Any]:
+        return {"steps": list(self.steps), "quality": list(self.quality)}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.steps = [int(s) for s in state["steps"]]
+        self.quality = [float(q) for q in state["quality"]]
+        self._cache.clear()

@@ -1,0 +1,398 @@
+"""Self-play training: the loop that joins the engine, the policy, PPO, the
+reward shaping and the opponent pool.
+
+Each of `num_games` game slots has a learner side (drawn at random when a
+game starts) and an opponent: the latest parameters (by default 80%), a past
+snapshot drawn by quality (20%), or the scripted or random bot if the config
+mixes them in. One forward pass of the latest parameters serves every hero;
+each snapshot in use then re-acts for the games it plays, in one batch per
+snapshot. Only the learner's heroes are trained on.
+
+A run lives in a folder: `config.toml` (as resolved), `tb/` (TensorBoard),
+`checkpoints/` and `pool/`. Checkpoints hold everything the loop needs to go
+on exactly (learner, normaliser, RNGs, the games in progress, the pool).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import tomli_w
+
+from agents import checkpoint
+from agents.policy import (
+    Inputs,
+    Policy,
+    init_params,
+    normalizer_init,
+    normalizer_update,
+    shapes_for,
+)
+from agents.policy_agent import as_normalizer, hero_inputs, make_act
+from agents.ppo import Batch, Learner, explained_variance, gae, make_optimizer, make_update
+from agents.random_agent import RandomAgent
+from agents.rewards import shaped_rewards
+from agents.scripted import ScriptedAgent
+from league.config import RunConfig
+from league.pool import SnapshotPool
+from engine import BatchEnv
+from engine import fields as F
+from engine.constants import ACTION_TYPE_NAMES, HEAD_NAMES, HEROES_PER_TEAM, NUM_ACTION_TYPES
+from engine.spec import EVENT_NAMES
+
+LATEST, PAST, SCRIPTED, RANDOM = range(4)
+OPPONENT_KINDS = ("latest", "past", "scripted", "random")
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (a NaN loss); the message says what is kept."""
+
+
+def _network_meta(cfg: RunConfig, env: BatchEnv) -> dict[str, Any]:
+    return {"policy": cfg.policy.to_dict(), "shapes": shapes_for(env)._asdict(), "engine": env.version}
+
+
+class Trainer:
+    """One self-play run in `run_dir`; `Trainer.resume(run_dir)` picks one up."""
+
+    def __init__(self, run_dir: str | Path, cfg: RunConfig, preset_name: str = "custom"):
+        self.run_dir = Path(run_dir)
+        self.cfg = cfg
+        self.preset_name = preset_name
+        t, g = cfg.train, cfg.train.num_games
+        self.env = BatchEnv(cfg.game, num_games=g, seed=t.seed)
+        self.policy = Policy(cfg.policy, shapes_for(self.env))
+        self.act_fn = make_act(self.policy)
+        self.network = _network_meta(cfg, self.env)
+        self.updates_total = math.ceil(t.total_steps / (cfg.ppo.rollout_steps * g * HEROES_PER_TEAM))
+        self.optimizer = make_optimizer(cfg.ppo, self.updates_total)
+        self.update_fn = make_update(self.policy, cfg.ppo, self.optimizer)
+        self.pool = SnapshotPool(self.run_dir / "pool", t.quality_lr, t.pool_size)
+        self.scripted = ScriptedAgent()
+        self.random = RandomAgent(t.seed + 1)
+        self.rng = np.random.default_rng(t.seed)
+        key = jax.random.PRNGKey(t.seed)
+        key, init_key = jax.random.split(key)
+        params = init_params(self.policy, init_key, cfg.policy.hidden)
+        self.learner = Learner(params, self.optimizer.init(params), normalizer_init(self.env.obs_size))
+        self.key = key
+        self.update = 0
+        H = cfg.policy.hidden
+        self.step = self.env.reset()
+        self.carry = np.zeros((g, 10, 2, H), np.float32)
+        self.first = np.ones(g, bool)
+        self.side = np.zeros(g, np.int32)
+        self.opp_kind = np.zeros(g, np.int32)
+        self.opp_snap = np.full(g, -1, np.int32)
+        self.term_sums = np.zeros((g, len(EVENT_NAMES)), np.float64)
+        for slot in range(g):
+            self._new_game(slot)
+        self.stop_requested = False
+
+    # --- run folder
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.run_dir / "checkpoints"
+
+    def hero_steps(self, update: int | None = None) -> int:
+        u = self.update if update is None else update
+        return u * self.cfg.ppo.rollout_steps * self.cfg.train.num_games * HEROES_PER_TEAM
+
+    def write_config(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        text = f"# moba training run, preset '{self.preset_name}', as resolved\n" + tomli_w.dumps(self.cfg.to_dict())
+        (self.run_dir / "config.toml").write_text(text)
+
+    @classmethod
+    def resume(cls, run_dir: str | Path) -> "Trainer":
+        import tomllib
+
+        run_dir = Path(run_dir)
+        cfg_path = run_dir / "config.toml"
+        if not cfg_path.is_file():
+            raise FileNotFoundError(f"{str(run_dir)!r} is not a run folder (no config.toml)")
+        cfg = RunConfig.from_dict(tomllib.loads(cfg_path.read_text()))
+        trainer = cls(run_dir, cfg)
+        latest = trainer.latest_checkpoint()
+        if latest is None:
+            raise FileNotFoundError(f"run {str(run_dir)!r} has no checkpoint to resume from")
+        trainer.load_checkpoint(latest)
+        return trainer
+
+    def latest_checkpoint(self) -> Path | None:
+        found = sorted(self.checkpoint_dir.glob("checkpoint_*.msgpack"))
+        return found[-1] if found else None
+
+    def _state_tree(self) -> dict[str, Any]:
+        tree = {
+            "learner": {"params": self.learner.params,
+                        "opt_state": jax.tree_util.tree_leaves(self.learner.opt_state),
+                        "norm": self.learner.norm._asdict()},
+            "key": np.asarray(self.key),
+            "env": self.env.state._asdict(),
+            "loop": {"carry": self.carry, "first": self.first, "side": self.side, "opp_kind": self.opp_kind,
+                     "opp_snap": self.opp_snap, "term_sums": self.term_sums,
+                     "update": np.int64(self.update)},
+            "pool": self.pool.state(),
+        }
+        if hasattr(self.scripted, "retreat"):
+            tree["scripted"] = {"retreat": self.scripted.retreat, "build_pos": self.scripted.build_pos}
+        return tree
+
+    def save_checkpoint(self) -> Path:
+        path = self.checkpoint_dir / f"checkpoint_{self.update:08d}.msgpack"
+        meta = {"network": self.network, "update": self.update, "hero_steps": self.hero_steps(),
+                "rng": json.dumps([self.rng.bit_generator.state, self.random.rng.bit_generator.state])}
+        checkpoint.save(path, meta, self._state_tree())
+        for old in sorted(self.checkpoint_dir.glob("checkpoint_*.msgpack"))[:-self.cfg.train.keep_checkpoints]:
+            old.unlink()
+        return path
+
+    def load_checkpoint(self, path: Path) -> None:
+        meta, tree = checkpoint.load(path)
+        checkpoint.check_network(path, meta, self.network)
+        try:
+            lt = tree["learner"]
+            params = jax.tree_util.tree_map(jnp.asarray, lt["params"])
+            leaves = [jnp.asarray(a) for a in lt["opt_state"]]
+            opt_state = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(self.learner.opt_state), leaves)
+            norm = as_normalizer(lt["norm"])
+            for name, value in tree["env"].items():
+                np.copyto(getattr(self.env.state, name), value)
+            loop = tree["loop"]
+            for name in ("carry", "first", "side", "opp_kind", "opp_snap", "term_sums"):
+                np.copyto(getattr(self, name), loop[name])
+            if "scripted" in tree:
+                self.scripted.act(self.env, self.step, 0)  # allocates its memory
+                np.copyto(self.scripted.retreat, tree["scripted"]["retreat"])
+                np.copyto(self.scripted.build_pos, tree["scripted"]["build_pos"])
+            rng_state, random_state = json.loads(meta["rng"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise checkpoint.CheckpointError(f"checkpoint {str(path)!r} is incomplete or damaged ({e})") from None
+        self.learner = Learner(params, opt_state, norm)
+        self.key = jnp.asarray(tree["key"], jnp.uint32)
+        self.update = int(loop["update"])
+        self.pool.restore(tree["pool"])
+        self.rng.bit_generator.state = rng_state
+        self.random.rng.bit_generator.state = random_state
+        self.step = self.env._view()
+
+    # --- games and opponents
+
+    def _new_game(self, slot: int) -> None:
+        t = self.cfg.train
+        shares = np.array([t.opponent_latest, t.opponent_past, t.opponent_scripted, t.opponent_random])
+        if len(self.pool) == 0:  # no snapshot yet: those games go to the latest
+            shares[LATEST] += shares[PAST]
+            shares[PAST] = 0.0
+        kind = int(self.rng.choice(4, p=shares / shares.sum()))
+        self.side[slot] = self.rng.integers(2)
+        self.opp_kind[slot] = kind
+        self.opp_snap[slot] = self.pool.sample(self.rng) if kind == PAST else -1
+        self.term_sums[slot] = 0.0
+
+    def _act(self, params, norm, x: Inputs, mask_target, carry):
+        self.key, k = jax.random.split(self.key)
+        return self.act_fn(params, norm, carry, x, mask_target, k)
+
+    def _snapshot_act(self, actions: np.ndarray) -> None:
+        """Overwrite the actions (and LSTM state) of the opponent heroes of
+        games that play a snapshot, one padded batch per snapshot."""
+        g_all = np.flatnonzero(self.opp_kind == PAST)
+        for snap in np.unique(self.opp_snap[g_all]):
+            games = g_all[self.opp_snap[g_all] == snap]
+            rows = (1 - self.side[games])[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+            sub = jax.tree_util.tree_map(lambda a: a[games], self.step)
+            x, mt = hero_inputs(sub, rows, self.first[games])
+            carry = self.carry[games[:, None], rows].reshape(-1, *self.carry.shape[2:])
+            n = len(carry)
+            pad = 1 << max(0, (n - 1).bit_length())  # power-of-two batches bound recompiles
+            padded = jax.tree_util.tree_map(lambda a: np.concatenate([a, np.repeat(a[:1], pad - n, 0)]),
+                                            (x, mt, carry))
+            snap_tree = self.pool.load(int(snap))
+            norm = as_normalizer(snap_tree["norm"])
+            new_carry, a, *_ = self._act(snap_tree["params"], norm, padded[0], padded[1], padded[2])
+            self.carry[games[:, None], rows] = np.asarray(new_carry)[:n].reshape(len(games), HEROES_PER_TEAM,
+                                                                                  *self.carry.shape[2:])
+            actions[games[:, None], rows] = np.asarray(a)[:n].reshape(len(games), HEROES_PER_TEAM, -1)
+
+    def _bot_act(self, actions: np.ndarray, kind: int, agent) -> None:
+        games = np.flatnonzero(self.opp_kind == kind)
+        for team in (0, 1):
+            g = games[self.side[games] != team]
+            if len(g):
+                team_actions = agent.act(self.env, self.step, team)
+                actions[g, team * HEROES_PER_TEAM:(team + 1) * HEROES_PER_TEAM] = team_actions[g]
+
+    # --- the loop
+
+    def rollout(self, tau: float, stats: dict[str, list]) -> tuple[Batch, np.ndarray, dict[str, float]]:
+        cfg, G, T = self.cfg, self.cfg.train.num_games, self.cfg.ppo.rollout_steps
+        all_rows = np.broadcast_to(np.arange(10), (G, 10))
+        timing = defaultdict(float)
+        store: dict[str, list] = defaultdict(list)
+        for t in range(T):
+            t0 = time.perf_counter()
+            learner_rows = self.side[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+            x, mask_target = hero_inputs(self.step, all_rows, self.first)
+            carry_before = self.carry.copy()
+            new_carry, actions, logp, value, chosen = self._act(
+                self.learner.params, self.learner.norm, x, mask_target,
+                self.carry.reshape(G * 10, *self.carry.shape[2:]))
+            actions = np.array(actions).reshape(G, 10, -1)
+            self.carry[:] = np.asarray(new_carry).reshape(self.carry.shape)
+            self._snapshot_act(actions)
+            self._bot_act(actions, SCRIPTED, self.scripted)
+            self._bot_act(actions, RANDOM, self.random)
+            t1 = time.perf_counter()
+
+            pick = lambda a: np.take_along_axis(  # noqa: E731
+                np.asarray(a).reshape((G, 10) + np.shape(a)[1:]),
+                learner_rows.reshape((G, HEROES_PER_TEAM) + (1,) * (np.ndim(a) - 1)), axis=1)
+            if t % cfg.ppo.chunk == 0:
+                store["carry"].append(pick(carry_before.reshape(G * 10, *self.carry.shape[2:])))
+            for name, a in (("obs", x.obs), ("mask_type", x.mask_type), ("mask_offset", x.mask_offset),
+                            ("mask_item", x.mask_item), ("mask_target", chosen), ("logp", logp),
+                            ("value", value)):
+                store[name].append(pick(a))
+            store["actions"].append(np.take_along_axis(actions, learner_rows[..., None], axis=1))
+            store["first"].append(np.repeat(self.first[:, None], HEROES_PER_TEAM, 1))
+
+            ticks = self.env.state.gi[:, F.TICK].copy()
+            self.step = self.env.step(actions)
+            t2 = time.perf_counter()
+            rewards, terms = shaped_rewards(self.step.events, cfg.rewards, tau, ticks)
+            store["reward"].append(np.take_along_axis(rewards, learner_rows, axis=1))
+            self.term_sums += np.take_along_axis(terms, learner_rows[..., None], axis=1).mean(axis=1)
+            done = self.step.done.copy()
+            store["done"].append(np.repeat(done[:, None], HEROES_PER_TEAM, 1))
+            for g in np.flatnonzero(done):
+                self._game_over(g, stats)
+            self.first = done
+            t3 = time.perf_counter()
+            timing["inference_s"] += t1 - t0
+            timing["env_s"] += (t2 - t1) + (t3 - t2)
+
+        # bootstrap values of the positions the rollout stopped at
+        t0 = time.perf_counter()
+        x, mask_target = hero_inputs(self.step, all_rows, self.first)
+        _, _, _, last_value, _ = self._act(self.learner.params, self.learner.norm, x, mask_target,
+                                           self.carry.reshape(G * 10, *self.carry.shape[2:]))
+        learner_rows = self.side[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+        last_value = np.take_along_axis(np.asarray(last_value).reshape(G, 10), learner_rows, axis=1)
+        timing["inference_s"] += time.perf_counter() - t0
+
+        flat = {k: np.stack(v).reshape((len(v), G * HEROES_PER_TEAM) + np.shape(v[0])[2:])
+                for k, v in store.items()}
+        batch = Batch(
+            x=Inputs(obs=flat["obs"], first=flat["first"], mask_type=flat["mask_type"],
+                     mask_offset=flat["mask_offset"], mask_item=flat["mask_item"]),
+            mask_target=flat["mask_target"], actions=flat["actions"], logp=flat["logp"],
+            value=flat["value"], reward=flat["reward"], done=flat["done"].astype(np.float32),
+            carry=flat["carry"])
+        return batch, last_value.reshape(-1), dict(timing)
+
+    def _game_over(self, g: int, stats: dict[str, list]) -> None:
+        winner = int(self.step.winner[g])
+        won = winner == self.side[g]
+        kind = OPPONENT_KINDS[self.opp_kind[g]]
+        stats[f"win_rate/{kind}"].append(float(won))
+        stats["game/draw_rate"].append(float(winner == 2))
+        stats["game/length_minutes"].append(float(self.step.length[g]) / 1800.0)
+        for name, value in zip(EVENT_NAMES, self.term_sums[g]):
+            stats[f"reward/{name}"].append(value)
+        stats["reward/total_shaped"].append(float(self.term_sums[g].sum()))
+        if self.opp_kind[g] == PAST and won:
+            self.pool.learner_won(int(self.opp_snap[g]))
+        self._new_game(g)
+
+    def train_once(self, stats: dict[str, list]) -> dict[str, float]:
+        """One rollout and one PPO update; returns the update's metrics."""
+        cfg = self.cfg
+        progress = self.update / max(1, self.updates_total)
+        tau = cfg.rewards.tau(progress)
+        ent_coef = cfg.ppo.entropy_coef + (cfg.ppo.entropy_coef_end - cfg.ppo.entropy_coef) * progress
+        t_start = time.perf_counter()
+        batch, last_value, timing = self.rollout(tau, stats)
+        t0 = time.perf_counter()
+        batch = jax.tree_util.tree_map(jnp.asarray, batch)
+        adv, ret = gae(batch.reward, batch.value, batch.done, jnp.asarray(last_value),
+                       cfg.ppo.gamma, cfg.ppo.gae_lambda)
+        self.key, k = jax.random.split(self.key)
+        learner, m = self.update_fn(self.learner, batch, adv, ret, k, ent_coef)
+        m = {k: np.asarray(v) for k, v in m.items()}
+        if not np.isfinite(m["loss"]):
+            raise TrainingError(
+                f"the loss became {m['loss']} at update {self.update + 1}; training stopped. "
+                f"The last good checkpoint is kept: {self.latest_checkpoint()}")
+        self.learner = learner._replace(norm=normalizer_update(learner.norm, batch.x.obs))
+        self.update += 1
+        timing["learning_s"] = time.perf_counter() - t0
+        total = time.perf_counter() - t_start
+        n = self.cfg.ppo.rollout_steps * self.cfg.train.num_games * HEROES_PER_TEAM
+        out = {f"loss/{k}": float(m[k]) for k in ("loss", "policy_loss", "value_loss")}
+        out |= {"policy/approx_kl": float(m["approx_kl"]), "policy/clip_fraction": float(m["clip_fraction"]),
+                "policy/entropy": float(m["entropy"]), "policy/grad_norm": float(m["grad_norm"]),
+                "policy/explained_variance": explained_variance(batch.value, ret),
+                "schedule/learning_rate": float(self._learning_rate()),
+                "schedule/entropy_coef": ent_coef, "schedule/team_spirit": tau,
+                "perf/hero_steps_per_s": n / total}
+        out |= {f"entropy/{name}": float(v) for name, v in zip(HEAD_NAMES, m["entropy_per_head"])}
+        out |= {f"perf/{k.removesuffix('_s')}_share": v / total for k, v in timing.items()}
+        counts = np.bincount(np.asarray(batch.actions[..., 0]).ravel(), minlength=NUM_ACTION_TYPES)
+        out |= {f"actions/{name}": c / counts.sum() for name, c in zip(ACTION_TYPE_NAMES, counts)}
+        out["pool/size"] = len(self.pool)
+        return out
+
+    def _learning_rate(self) -> float:
+        p = self.cfg.ppo
+        frac = min(1.0, self.update / max(1, self.updates_total))
+        return p.learning_rate + (p.learning_rate_end - p.learning_rate) * frac
+
+    def snapshot_tree(self) -> dict[str, Any]:
+        return {"params": self.learner.params, "norm": self.learner.norm._asdict()}
+
+    def run(self, on_update: Callable[[int, dict[str, float]], None] | None = None) -> None:
+        """Train until `total_steps`, or until SIGINT/SIGTERM (which finish
+        the update in progress and save a checkpoint first)."""
+        from tensorboardX import SummaryWriter
+
+        self.write_config()
+        writer = SummaryWriter(str(self.run_dir / "tb"), purge_step=self.hero_steps() or None)
+        previous = {s: signal.signal(s, self._request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        stats: dict[str, list] = defaultdict(list)
+        try:
+            while self.update < self.updates_total and not self.stop_requested:
+                metrics = self.train_once(stats)
+                for name, values in stats.items():
+                    metrics[name] = float(np.mean(values))
+                stats.clear()
+                step = self.hero_steps()
+                for name, value in metrics.items():
+                    writer.add_scalar(name, value, step)
+                if self.update % self.cfg.train.snapshot_every == 0:
+                    self.pool.add(step, {"network": self.network}, self.snapshot_tree())
+                if self.update % self.cfg.train.checkpoint_every == 0:
+                    self.save_checkpoint()
+                if on_update is not None:
+                    on_update(self.update, metrics)
+            self.save_checkpoint()
+        finally:
+            writer.close()
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+    def _request_stop(self, signum, frame) -> None:
+        if self.stop_requested:  # a second Ctrl-C stops at once
+            raise KeyboardInterrupt
+        self.stop_requested = True

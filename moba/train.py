@@ -1,0 +1,76 @@
+"""`moba train`: a self-play run with a progress bar and a summary at the end."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from engine import ConfigError
+
+
+def _bar_postfix(metrics: dict[str, float]) -> dict[str, str]:
+    post = {"steps/s": f"{metrics['perf/hero_steps_per_s']:.0f}"}
+    for kind in ("latest", "past", "scripted", "random"):
+        if f"win_rate/{kind}" in metrics:
+            post[f"win_{kind}"] = f"{metrics[f'win_rate/{kind}']:.2f}"
+    return post
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from agents.policy_agent import PolicyAgent
+    from agents.random_agent import RandomAgent
+    from agents.scripted import ScriptedAgent
+    from league.play import win_rate
+    from league.selfplay import Trainer, TrainingError
+    from moba.presets import load_preset
+
+    if args.resume:
+        if args.overrides or args.run_dir:
+            raise ConfigError("--resume continues a run with its own config; drop --set and --run-dir")
+        trainer = Trainer.resume(args.resume)
+        print(f"resuming {args.resume} at update {trainer.update} ({trainer.hero_steps():,} hero steps)")
+    else:
+        preset = load_preset(args.preset, args.overrides)
+        run_dir = Path(args.run_dir or f"runs/{preset.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+        if (run_dir / "checkpoints").exists():
+            raise ConfigError(f"run folder {str(run_dir)!r} already holds a run; "
+                              f"continue it with --resume {run_dir} or pick another --run-dir")
+        trainer = Trainer(run_dir, preset.run, preset.name)
+    cfg = trainer.cfg
+    print(f"run folder {trainer.run_dir}: {trainer.updates_total} updates of "
+          f"{cfg.ppo.rollout_steps} steps x {cfg.train.num_games} games x 5 heroes; "
+          f"TensorBoard: tensorboard --logdir {trainer.run_dir / 'tb'}")
+    bar = tqdm(total=cfg.train.total_steps, initial=min(trainer.hero_steps(), cfg.train.total_steps),
+               unit="step", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+
+    def on_update(update: int, metrics: dict[str, float]) -> None:
+        bar.update(min(trainer.hero_steps(), cfg.train.total_steps) - bar.n)
+        bar.set_postfix(_bar_postfix(metrics))
+
+    try:
+        trainer.run(on_update)
+    except TrainingError as e:
+        bar.close()
+        raise SystemExit(f"moba: error: {e}") from None
+    bar.close()
+    latest = trainer.latest_checkpoint()
+    if trainer.stop_requested:
+        print(f"stopped at update {trainer.update}; checkpoint {latest}\n"
+              f"continue with: moba train --resume {trainer.run_dir}")
+        return
+    games = cfg.train.eval_games
+    if games:
+        print(f"evaluating against the bots, {games} games each ...")
+        for name, opponent in (("random", RandomAgent(cfg.train.seed + 7)), ("scripted", ScriptedAgent())):
+            agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm,
+                                seed=cfg.train.seed + 11, name="learner")
+            r = win_rate(cfg.game, agent, opponent, games, seed=cfg.train.seed + 1000,
+                         batch=cfg.train.eval_batch)
+            print(f"  vs {name:8}: won {r['win']:.1%}, drew {r['draw']:.1%}, lost {r['loss']:.1%}")
+    print(f"done: {trainer.hero_steps():,} hero steps in {trainer.update} updates\n"
+          f"  checkpoint   {latest}\n  snapshots    {trainer.run_dir / 'pool'} ({len(trainer.pool)})\n"
+          f"  TensorBoard  tensorboard --logdir {trainer.run_dir / 'tb'}")

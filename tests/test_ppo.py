@@ -1,0 +1,123 @@
+"""PPO and the policy's action heads, on hand-computed numbers."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from agents.policy import Inputs, Policy, PolicyConfig, Shapes, init_params, log_prob_entropy, sample
+from agents.policy import normalizer_init, normalizer_update
+from agents.ppo import PPOConfig, clipped_loss, gae
+from engine import ConfigError
+from engine.constants import ACT_ATTACK, ACT_BUY, ACT_MOVE, ACT_NOOP, NUM_ACTION_TYPES, OFFSET_BINS
+from engine.spec import U_PRESENT, UNIT_F, obs_layout
+
+K, M, I = 4, 2, 9
+SHAPES = Shapes(obs_size=obs_layout(K, M).size, obs_units=K, minimap=M, num_items=I)
+POLICY = Policy(PolicyConfig(unit_width=8, hidden=16, hero_embed=4), SHAPES)
+
+
+def test_gae_matches_hand_computation():
+    # Two steps, one hero; the game ends after step 1, so step 1 does not bootstrap.
+    r = jnp.array([[1.0], [2.0]])
+    v = jnp.array([[0.5], [1.0]])
+    done = jnp.array([[0.0], [1.0]])
+    gamma, lam = 0.9, 0.8
+    adv, ret = gae(r, v, done, jnp.array([10.0]), gamma, lam)
+    d1 = 2.0 - 1.0  # terminal: no bootstrap from the last value 10
+    d0 = 1.0 + gamma * 1.0 - 0.5
+    np.testing.assert_allclose(adv[:, 0], [d0 + gamma * lam * d1, d1], rtol=1e-6)
+    np.testing.assert_allclose(ret[:, 0], [d0 + gamma * lam * d1 + 0.5, d1 + 1.0], rtol=1e-6)
+    # Without the end of the game, the last value is bootstrapped.
+    adv, _ = gae(r, v, jnp.zeros_like(done), jnp.array([10.0]), gamma, lam)
+    d1 = 2.0 + gamma * 10.0 - 1.0
+    np.testing.assert_allclose(adv[1, 0], d1, rtol=1e-6)
+
+
+def test_clipped_loss_on_a_tiny_batch():
+    old = jnp.log(jnp.array([0.5, 0.5, 0.5]))
+    new = jnp.log(jnp.array([0.75, 0.25, 0.55]))  # ratios 1.5, 0.5, 1.1
+    adv = jnp.array([1.0, -1.0, 2.0])
+    loss, stats = clipped_loss(new, old, adv, clip=0.2)
+    # min(1.5*1, 1.2*1) = 1.2; min(0.5*-1, 0.8*-1) = -0.8; min(1.1*2, 1.1*2) = 2.2
+    assert float(loss) == pytest.approx(-(1.2 - 0.8 + 2.2) / 3, rel=1e-6)
+    assert float(stats["clip_fraction"]) == pytest.approx(2 / 3)
+
+
+def _inputs(rng, b):
+    obs = rng.normal(size=(b, SHAPES.obs_size)).astype(np.float32)
+    obs[:, [k * UNIT_F + U_PRESENT for k in range(K)]] = 1.0
+    mask_type = rng.random((b, NUM_ACTION_TYPES)) < 0.4
+    mask_type[:, ACT_NOOP] = True
+    mask_target = rng.random((b, NUM_ACTION_TYPES, K)) < 0.5
+    mask_offset = rng.random((b, OFFSET_BINS)) < 0.5
+    mask_offset[:, 0] = True
+    mask_item = rng.random((b, I)) < 0.3
+    x = Inputs(jnp.asarray(obs), jnp.ones(b, bool), jnp.asarray(mask_type), jnp.asarray(mask_offset),
+               jnp.asarray(mask_item))
+    return x, jnp.asarray(mask_target)
+
+
+def test_masked_actions_are_never_sampled():
+    rng = np.random.default_rng(0)
+    params = init_params(POLICY, jax.random.PRNGKey(0), 16)
+    x, mask_target = _inputs(rng, 256)
+    _, out = POLICY.apply(params, normalizer_init(SHAPES.obs_size), jnp.zeros((256, 2, 16)), x)
+    for seed in range(5):
+        a, logp, chosen = sample(POLICY, params, out, mask_target, jax.random.PRNGKey(seed))
+        a = np.asarray(a)
+        rows = np.arange(256)
+        assert np.asarray(x.mask_type)[rows, a[:, 0]].all()
+        tm = np.asarray(mask_target)[rows, a[:, 0]]
+        has_target = tm.any(-1)
+        assert tm[rows, a[:, 1]][has_target].all()
+        np.testing.assert_array_equal(np.asarray(chosen), tm)
+        assert np.asarray(x.mask_offset)[rows, a[:, 2]].all()
+        buys = a[:, 0] == ACT_BUY
+        assert np.asarray(x.mask_item)[rows, a[:, 4]][buys].all()
+        assert np.isfinite(np.asarray(logp)).all()
+
+
+def test_heads_the_chosen_type_ignores_get_no_gradient():
+    rng = np.random.default_rng(1)
+    params = init_params(POLICY, jax.random.PRNGKey(0), 16)
+    b = 6
+    x, mask_target = _inputs(rng, b)
+    x = x._replace(mask_type=jnp.ones((b, NUM_ACTION_TYPES), bool), mask_item=jnp.ones((b, I), bool))
+    chosen = jnp.ones((b, K), bool)
+    # noop, attack and move: none reads the item head; noop and attack read no offset.
+    actions = jnp.array([[ACT_NOOP, 0, 0, 0, 3], [ACT_ATTACK, 1, 2, 2, 1], [ACT_MOVE, 2, 1, 7, 5]] * 2)
+    norm = normalizer_init(SHAPES.obs_size)
+
+    def objective(p):
+        _, out = POLICY.apply(p, norm, jnp.zeros((b, 2, 16)), x)
+        logp, ent = log_prob_entropy(POLICY, p, out, actions, chosen)
+        return logp.sum() + ent.sum()
+
+    grads = jax.grad(objective)(params)["params"]
+    assert float(jnp.abs(grads["item_head"]["kernel"]).sum()) == 0.0
+    assert float(jnp.abs(grads["offset_x_head"]["kernel"]).sum()) > 0.0  # the move reads it
+    assert float(jnp.abs(grads["type_head"]["kernel"]).sum()) > 0.0
+    assert float(jnp.abs(grads["query"]["kernel"]).sum()) > 0.0  # attack and move read the pointer
+    # With only noops, the pointer and offsets get nothing either.
+    actions = actions.at[:, 0].set(ACT_NOOP)
+    grads = jax.grad(objective)(params)["params"]
+    for head in ("item_head", "offset_x_head", "offset_y_head", "query"):
+        assert float(jnp.abs(grads[head]["kernel"]).sum()) == 0.0, head
+
+
+def test_normalizer_tracks_mean_and_variance():
+    rng = np.random.default_rng(2)
+    data = rng.normal(3.0, 2.0, size=(4, 500, 3)).astype(np.float32)
+    n = normalizer_init(3)
+    for chunk in data:
+        n = normalizer_update(n, jnp.asarray(chunk))
+    np.testing.assert_allclose(np.asarray(n.mean), data.reshape(-1, 3).mean(0), rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(n.var), data.reshape(-1, 3).var(0), rtol=1e-3)
+
+
+def test_ppo_config_refuses_a_rollout_that_is_not_whole_chunks():
+    with pytest.raises(ConfigError, match="multiple of ppo.chunk"):
+        PPOConfig(rollout_steps=20, chunk=16)
+    with pytest.raises(ConfigError, match="ppo.clip"):
+        PPOConfig.from_dict({"clip": -1.0})

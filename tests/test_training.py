@@ -1,0 +1,130 @@
+"""Reward shaping, the self-play loop, checkpoints and `moba train`."""
+
+import numpy as np
+import pytest
+
+from agents import checkpoint
+from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
+from engine import ConfigError
+from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
+from league.config import RunConfig
+from league.pool import SnapshotPool
+from league.selfplay import Trainer
+from moba.cli import main
+from helpers import tiny_run_config, tiny_run_overrides
+
+
+def test_team_spirit_and_zero_sum_arithmetic():
+    rho = np.array([[1.0, 0, 0, 0, 0, 2.0, 2.0, 2.0, 2.0, 2.0]], np.float32)
+    r = mix(rho, tau=0.0, zero_sum=False)
+    np.testing.assert_allclose(r, rho)
+    # tau = 0.5: hero 0 keeps half its own 1.0 and gets half the team mean 0.2.
+    r = mix(rho, tau=0.5, zero_sum=False)
+    assert r[0, 0] == pytest.approx(0.6) and r[0, 1] == pytest.approx(0.1)
+    np.testing.assert_allclose(r[0, 5:], 2.0)
+    # Zero-sum: minus the enemy team's mean (0.2 for Dire, 2.0 for Radiant).
+    r = mix(rho, tau=1.0, zero_sum=True)
+    np.testing.assert_allclose(r[0, :5], 0.2 - 2.0, rtol=1e-6)
+    np.testing.assert_allclose(r[0, 5:], 2.0 - 0.2, rtol=1e-6)
+    assert r.sum() == pytest.approx(0.0, abs=1e-5)
+
+
+def test_weights_score_events_and_decay_spares_the_result():
+    cfg = RewardConfig.from_dict({"time_decay": 0.6, "zero_sum": False, "team_spirit": 0.0})
+    events = np.zeros((1, 10, NUM_EVENTS), np.float32)
+    events[0, 0, EVENT_INDEX["gold_gained"]] = 100.0
+    events[0, 0, EVENT_INDEX["win"]] = 1.0
+    ten_minutes = np.array([10 * 60 * 30])
+    terms = reward_terms(events, cfg, ten_minutes)
+    assert terms[0, 0, EVENT_INDEX["gold_gained"]] == pytest.approx(100 * 0.006 * 0.6)
+    assert terms[0, 0, EVENT_INDEX["win"]] == pytest.approx(5.0)
+    rewards, _ = shaped_rewards(events, cfg, tau=0.0, ticks=ten_minutes)
+    assert rewards[0, 0] == pytest.approx(5.0 + 0.36)
+    assert rewards[0, 1] == 0.0
+
+
+def test_reward_table_names_every_event_and_refuses_unknown_ones():
+    cfg = RewardConfig.from_dict()
+    assert len(cfg.weights) == len(EVENT_NAMES)
+    assert cfg.weights[EVENT_INDEX["win"]] == 5.0 and cfg.weights[EVENT_INDEX["deaths"]] == -1.0
+    with pytest.raises(ConfigError, match="rewards.tower_kill_t9: no such event"):
+        RewardConfig.from_dict({"tower_kill_t9": 1.0})
+    with pytest.raises(ConfigError, match="rewards.win must be a number"):
+        RewardConfig.from_dict({"win": "lots"})
+    with pytest.raises(ConfigError, match="unknown section"):
+        RunConfig.from_dict({"reward": {}})
+
+
+def test_snapshot_quality_falls_when_the_learner_wins(tmp_path):
+    pool = SnapshotPool(tmp_path, quality_lr=0.1)
+    for step in (10, 20):
+        pool.add(step, {}, {"w": np.zeros(2, np.float32)})
+    np.testing.assert_allclose(pool.probabilities(), [0.5, 0.5])
+    pool.learner_won(0)
+    assert pool.quality[0] == pytest.approx(-0.1 / (2 * 0.5))
+    assert pool.probabilities()[0] < 0.5
+    assert pool.load(1)["w"].shape == (2,)
+
+
+def _flat(tree, prefix=""):
+    if isinstance(tree, dict):
+        out = {}
+        for k, v in tree.items():
+            out.update(_flat(v, f"{prefix}/{k}"))
+        return out
+    if isinstance(tree, list):
+        return _flat(dict(enumerate(tree)), prefix)
+    return {prefix: np.asarray(tree)}
+
+
+def test_checkpoint_round_trip_is_bit_exact(tmp_path):
+    a = Trainer(tmp_path / "run", tiny_run_config())
+    a.run()
+    path = a.latest_checkpoint()
+    b = Trainer(tmp_path / "other", tiny_run_config())
+    b.load_checkpoint(path)
+    before, after = _flat(a._state_tree()), _flat(b._state_tree())
+    assert before.keys() == after.keys()
+    for name in before:
+        np.testing.assert_array_equal(before[name], after[name], err_msg=name)
+    assert b.rng.bit_generator.state == a.rng.bit_generator.state
+
+
+def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
+    whole = Trainer(tmp_path / "whole", tiny_run_config(updates=3))
+    whole.run()
+    part = Trainer(tmp_path / "part", tiny_run_config(updates=3))
+    part.run(on_update=lambda update, metrics: setattr(part, "stop_requested", update == 2))
+    assert part.update == 2
+    resumed = Trainer.resume(tmp_path / "part")
+    assert resumed.update == 2
+    resumed.run()
+    assert resumed.update == 3
+    for name, value in _flat(whole.learner.params).items():
+        np.testing.assert_array_equal(value, _flat(resumed.learner.params)[name], err_msg=name)
+
+
+def test_checkpoint_errors_name_the_problem(tmp_path):
+    bad = tmp_path / "bad.msgpack"
+    bad.write_bytes(b"not a checkpoint at all")
+    with pytest.raises(checkpoint.CheckpointError, match="corrupt"):
+        checkpoint.load(bad)
+    run = Trainer(tmp_path / "run", tiny_run_config())
+    run.run()
+    bigger = Trainer(tmp_path / "big", tiny_run_config(policy={"hidden": 24}))
+    with pytest.raises(checkpoint.CheckpointError, match="different network.*policy"):
+        bigger.load_checkpoint(run.latest_checkpoint())
+
+
+def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
+    run = tmp_path / "run"
+    args = ["train", "--preset", "small", "--run-dir", str(run)] + tiny_run_overrides()
+    assert main(args + ["--set", "train.eval_games=2"]) == 0
+    out = capsys.readouterr().out
+    assert "vs random" in out and "vs scripted" in out and "checkpoint" in out
+    assert (run / "config.toml").is_file() and list((run / "tb").glob("events.out.tfevents*"))
+    assert main(args) == 2  # the folder holds a run already
+    assert "--resume" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run)]) == 0
+    assert main(["train", "--set", "rewards.no_such_event=1"]) == 2
+    assert "no_such_event" in capsys.readouterr().err
