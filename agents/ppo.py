@@ -17,8 +17,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from engine.config import ConfigError, Settings, setting
 from agents.policy import Inputs, Normalizer, Policy, log_prob_entropy
+from engine.config import ConfigError, Settings, setting
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from engine.constants import HEROES_PER_TEAM
 class TrainConfig(Settings):
     section = "train"
 
-    num_games: int = setting(32, 1, 1 << 16, "games played at once")
+    num_games: int = setting(64, 1, 1 << 16, "games played at once")
     total_steps: int = setting(2_000_000, 1, 1 << 50, "learner hero-decisions to train on")
     seed: int = setting(0, 0, 2**31 - 1, "seed of the games, the network and the sampling")
     opponent_latest: float = setting(0.8, 0.0, 1.0, "share of games against the latest parameters")

@@ -38,16 +38,28 @@ from agents.policy import (
     shapes_for,
 )
 from agents.policy_agent import as_normalizer, hero_inputs, make_act
-from agents.ppo import Batch, Learner, explained_variance, gae, make_optimizer, make_update
+from agents.ppo import (
+    Batch,
+    Learner,
+    explained_variance,
+    gae,
+    make_optimizer,
+    make_update,
+)
 from agents.random_agent import RandomAgent
 from agents.rewards import shaped_rewards
 from agents.scripted import ScriptedAgent
-from league.config import RunConfig
-from league.pool import SnapshotPool
 from engine import BatchEnv
 from engine import fields as F
-from engine.constants import ACTION_TYPE_NAMES, HEAD_NAMES, HEROES_PER_TEAM, NUM_ACTION_TYPES
+from engine.constants import (
+    ACTION_TYPE_NAMES,
+    HEAD_NAMES,
+    HEROES_PER_TEAM,
+    NUM_ACTION_TYPES,
+)
 from engine.spec import EVENT_NAMES
+from league.config import RunConfig
+from league.pool import SnapshotPool
 
 LATEST, PAST, SCRIPTED, RANDOM = range(4)
 OPPONENT_KINDS = ("latest", "past", "scripted", "random")
@@ -104,11 +116,14 @@ class Trainer:
     def checkpoint_dir(self) -> Path:
         return self.run_dir / "checkpoints"
 
-    def hero_steps(self, update: int | None = None) -> int:
-        u = self.update if update is None else update
-        return u * self.cfg.ppo.rollout_steps * self.cfg.train.num_games * HEROES_PER_TEAM
+    def hero_steps(self) -> int:
+        """Learner decisions trained on so far."""
+        return self.update * self.cfg.ppo.rollout_steps * self.cfg.train.num_games * HEROES_PER_TEAM
 
     def write_config(self) -> None:
+        """config.toml, once: a resumed run keeps the file it started with."""
+        if (self.run_dir / "config.toml").exists():
+            return
         self.run_dir.mkdir(parents=True, exist_ok=True)
         text = f"# moba training run, preset '{self.preset_name}', as resolved\n" + tomli_w.dumps(self.cfg.to_dict())
         (self.run_dir / "config.toml").write_text(text)

@@ -83,6 +83,98 @@ def bench_engine(args: argparse.Namespace) -> None:
                   flush=True)
 
 
+def _machine() -> str:
+    import jax
+
+    dev = jax.devices()[0]
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"JAX {jax.__version__} on {dev.platform} ({dev.device_kind})")
+
+
+def bench_train(args: argparse.Namespace) -> None:
+    """End-to-end self-play throughput: learner hero-steps per second and
+    where the time goes, median over updates after the first (compilation)."""
+    import tempfile
+
+    from league.selfplay import Trainer
+    from moba.presets import load_preset
+
+    preset = load_preset(args.preset, args.overrides)
+    print(f"moba bench train: preset '{args.preset}', {args.updates} updates per setting after one "
+          f"warm-up, median\nmachine: {_machine()}")
+    print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6}")
+    for games in args.games:
+        run = preset.run
+        run = type(run)(**{**{n: getattr(run, n) for n in run.SECTIONS},
+                           "train": run.train.replace(num_games=games, total_steps=1 << 40)})
+        with tempfile.TemporaryDirectory() as tmp:
+            trainer = Trainer(tmp, run, preset.name)
+            stats: dict = {}
+            rows = [trainer.train_once(stats) for _ in range(args.updates + 1)][1:]
+        med = {k: statistics.median(r[k] for r in rows) for k in rows[0] if k.startswith("perf/")}
+        print(f"{games:>6} {med['perf/hero_steps_per_s']:>13,.0f} {med['perf/env_share']:>6.0%} "
+              f"{med['perf/inference_share']:>6.0%} {med['perf/learning_share']:>6.0%}", flush=True)
+
+
+def bench_learn(args: argparse.Namespace) -> None:
+    """Train with a fixed seed; at each mark of training wall time, play
+    games against the random and scripted bots. Prints the curve and plots it."""
+    import json
+    from pathlib import Path
+
+    from agents.policy_agent import PolicyAgent
+    from agents.random_agent import RandomAgent
+    from agents.scripted import ScriptedAgent
+    from league.play import win_rate
+    from league.selfplay import Trainer
+    from moba.presets import load_preset
+
+    preset = load_preset(args.preset, args.overrides)
+    run = preset.run
+    run = type(run)(**{**{n: getattr(run, n) for n in run.SECTIONS},
+                       "train": run.train.replace(total_steps=1 << 40)})
+    out = Path(args.out)
+    trainer = Trainer(out / "run", run, preset.name)
+    print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
+          f"point\nmachine: {_machine()}")
+    print(f"{'minutes':>7} {'hero steps':>12} {'vs random':>10} {'vs scripted':>12}")
+    curve, trained_s, stats = [], 0.0, {}
+    for mark in sorted(args.minutes):
+        while trained_s < mark * 60:
+            t0 = time.perf_counter()
+            trainer.train_once(stats)
+            trained_s += time.perf_counter() - t0
+        point = {"minutes": mark, "hero_steps": trainer.hero_steps()}
+        for name, opponent in (("random", RandomAgent(1)), ("scripted", ScriptedAgent())):
+            agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=2)
+            point[name] = win_rate(run.game, agent, opponent, args.games, seed=1000,
+                                   batch=run.train.eval_batch)["win"]
+        curve.append(point)
+        print(f"{mark:>7g} {point['hero_steps']:>12,} {point['random']:>10.1%} {point['scripted']:>12.1%}",
+              flush=True)
+    trainer.save_checkpoint()
+    (out / "learn_curve.json").write_text(json.dumps(curve, indent=1))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in ("random", "scripted"):
+        ax.plot([p["minutes"] for p in curve], [p[name] for p in curve], "o-", label=f"vs {name}")
+    ax.axhline(0.5, color="grey", lw=0.5)
+    ax.set(xlabel="CPU training minutes", ylabel="win rate", ylim=(0, 1),
+           title=f"moba bench learn ({args.preset}, {args.games} games per point)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "learn_curve.png", dpi=120)
+    print(f"curve: {out / 'learn_curve.json'}, plot: {out / 'learn_curve.png'}")
+
+
 def run_bench(args: argparse.Namespace) -> None:
     if args.bench == "engine":
         bench_engine(args)
+    elif args.bench == "train":
+        bench_train(args)
+    elif args.bench == "learn":
+        bench_learn(args)

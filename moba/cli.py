@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN", default=None,
                    help="continue the run in folder RUN from its latest checkpoint")
 
-    p = sub.add_parser("config", help="print a preset's resolved settings with their meaning")
+    p = sub.add_parser("config", help="print a preset's resolved settings with their meaning, as TOML")
     _preset_args(p, "standard")
 
     p = sub.add_parser("bench", help="measure performance and print the figures")
@@ -49,6 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--repeats", type=int, default=3, help="runs per setting; the median is shown")
     b.add_argument("--max-minutes", type=float, default=None,
                    help="cap each game at this many game minutes (default: the preset's cap)")
+    b = bench.add_parser("train", help="self-play hero-steps/s and the env / inference / learning split")
+    _preset_args(b, "small")
+    b.add_argument("--games", type=int, nargs="+", default=[32, 64],
+                   help="games at once to measure (default 32 64)")
+    b.add_argument("--updates", type=int, default=5, help="updates timed per setting (default 5)")
+    b = bench.add_parser("learn", help="win rate against the bots after minutes of training")
+    _preset_args(b, "small")
+    b.add_argument("--minutes", type=float, nargs="+", default=[5, 15, 30, 60],
+                   help="training wall-clock minutes at which to evaluate (default 5 15 30 60)")
+    b.add_argument("--games", type=int, default=200, help="games against each bot per point (default 200)")
+    b.add_argument("--out", default="bench-learn", help="folder for the run, curve and plot")
     return parser
 
 
@@ -85,6 +96,8 @@ def cmd_match(args: argparse.Namespace) -> None:
 
 
 def cmd_config(args: argparse.Namespace) -> None:
+    import tomli_w
+
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
@@ -94,7 +107,8 @@ def cmd_config(args: argparse.Namespace) -> None:
         print(f"\n[{name}]")
         helps = {key: text for key, _, text in kind.help()} if hasattr(kind, "help") else {}
         for key, value in values.items():
-            print(f"{key} = {value!r:<12}" + (f"  # {helps[key]}" if key in helps else ""))
+            line = tomli_w.dumps({key: value}).strip()
+            print(f"{line:<28}" + (f"  # {helps[key]}" if key in helps else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

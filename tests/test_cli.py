@@ -15,10 +15,13 @@ def test_match_prints_results_and_win_rates(capsys):
     assert "draws 100%" in out  # 30 seconds is too short for either side to win
 
 
-def test_config_lists_every_setting(capsys):
-    assert main(["config", "--preset", "small"]) == 0
+def test_config_lists_every_setting_as_a_preset_that_loads(capsys, tmp_path):
+    assert main(["config", "--preset", "small", "--set", "ppo.epochs=3"]) == 0
     out = capsys.readouterr().out
-    assert "map_size = 6000.0" in out and "obs_units = 32" in out
+    assert "map_size = 6000.0" in out and "obs_units = 32" in out and "zero_sum = true" in out
+    copy = tmp_path / "copy.toml"
+    copy.write_text(out)
+    assert load_preset(str(copy)).run == load_preset("small", ["ppo.epochs=3"]).run
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -5,11 +5,27 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from agents.policy import Inputs, Policy, PolicyConfig, Shapes, init_params, log_prob_entropy, sample
-from agents.policy import normalizer_init, normalizer_update
+from agents.policy import (
+    Inputs,
+    Policy,
+    PolicyConfig,
+    Shapes,
+    init_params,
+    log_prob_entropy,
+    normalizer_init,
+    normalizer_update,
+    sample,
+)
 from agents.ppo import PPOConfig, clipped_loss, gae
 from engine import ConfigError
-from engine.constants import ACT_ATTACK, ACT_BUY, ACT_MOVE, ACT_NOOP, NUM_ACTION_TYPES, OFFSET_BINS
+from engine.constants import (
+    ACT_ATTACK,
+    ACT_BUY,
+    ACT_MOVE,
+    ACT_NOOP,
+    NUM_ACTION_TYPES,
+    OFFSET_BINS,
+)
 from engine.spec import U_PRESENT, UNIT_F, obs_layout
 
 K, M, I = 4, 2, 9

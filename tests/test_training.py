@@ -1,17 +1,24 @@
 """Reward shaping, the self-play loop, checkpoints and `moba train`."""
 
+import dataclasses
+import os
+import signal
+
 import numpy as np
 import pytest
+from helpers import tiny_run_config, tiny_run_overrides
 
 from agents import checkpoint
+from agents.policy_agent import PolicyAgent, load_policy_agent
+from agents.random_agent import RandomAgent
 from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
-from engine import ConfigError
+from engine import BatchEnv, ConfigError
 from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
+from league.play import play_games, win_rate
 from league.pool import SnapshotPool
-from league.selfplay import Trainer
+from league.selfplay import Trainer, TrainingError
 from moba.cli import main
-from helpers import tiny_run_config, tiny_run_overrides
 
 
 def test_team_spirit_and_zero_sum_arithmetic():
@@ -94,8 +101,13 @@ def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
     whole = Trainer(tmp_path / "whole", tiny_run_config(updates=3))
     whole.run()
     part = Trainer(tmp_path / "part", tiny_run_config(updates=3))
-    part.run(on_update=lambda update, metrics: setattr(part, "stop_requested", update == 2))
-    assert part.update == 2
+
+    def sigterm_after_two(update, metrics):
+        if update == 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # the handler finishes the update and saves
+
+    part.run(on_update=sigterm_after_two)
+    assert part.update == 2 and part.stop_requested
     resumed = Trainer.resume(tmp_path / "part")
     assert resumed.update == 2
     resumed.run()
@@ -116,6 +128,21 @@ def test_checkpoint_errors_name_the_problem(tmp_path):
         bigger.load_checkpoint(run.latest_checkpoint())
 
 
+def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
+    good = Trainer(tmp_path / "run", tiny_run_config(updates=2))
+    good.run(on_update=lambda update, metrics: setattr(good, "stop_requested", True))
+    saved = good.latest_checkpoint()
+    contents = saved.read_bytes()
+    # A NaN reward weight (which a config file cannot hold) makes the loss NaN.
+    cfg = tiny_run_config(updates=2)
+    cfg = dataclasses.replace(cfg, rewards=dataclasses.replace(cfg.rewards, weights=(np.nan,) * NUM_EVENTS))
+    poisoned = Trainer(tmp_path / "run", cfg)
+    poisoned.load_checkpoint(saved)
+    with pytest.raises(TrainingError, match="loss became nan at update 2.*" + saved.name):
+        poisoned.run()
+    assert poisoned.latest_checkpoint() == saved and saved.read_bytes() == contents
+
+
 def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
     run = tmp_path / "run"
     args = ["train", "--preset", "small", "--run-dir", str(run)] + tiny_run_overrides()
@@ -128,3 +155,41 @@ def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
     assert main(["train", "--resume", str(run)]) == 0
     assert main(["train", "--set", "rewards.no_such_event=1"]) == 2
     assert "no_such_event" in capsys.readouterr().err
+
+
+def test_a_short_run_learns_to_beat_random_play(tmp_path):
+    # On the smallest map with paper buildings, random play never ends a
+    # game inside the 3-minute cap; pushing a lane does.
+    game = {"map_size": 2000.0, "lane_width": 300.0, "time_cap_minutes": 3.0, "creep_slots": 24,
+            "obs_units": 16, "minimap_size": 2, "building_hp_scale": 0.01, "lineup": "mirror"}
+    cfg = RunConfig.from_dict({
+        "game": game, "policy": {"unit_width": 32, "hidden": 64},
+        "ppo": {"rollout_steps": 32, "minibatches": 2, "learning_rate": 1e-3, "learning_rate_end": 1e-3,
+                "entropy_coef": 0.003, "entropy_coef_end": 0.003, "gamma": 0.99},
+        "rewards": {"tower_damage": 10.0, "team_spirit": 1.0},
+        "train": {"num_games": 32, "total_steps": 80 * 32 * 32 * 5, "opponent_latest": 0.0,
+                  "opponent_past": 0.0, "opponent_random": 1.0, "eval_games": 0}})
+    trainer = Trainer(tmp_path / "run", cfg)
+
+    def against_random():
+        agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=3)
+        return win_rate(cfg.game, agent, RandomAgent(9), 16, seed=100, batch=16)["win"]
+
+    before = against_random()
+    trainer.run()
+    after = against_random()
+    assert before <= 0.25 and after >= before + 0.5, (before, after)
+
+
+def test_a_snapshot_file_plays_as_an_agent(tmp_path):
+    cfg = tiny_run_config()
+    trainer = Trainer(tmp_path / "run", cfg)
+    trainer.run()
+    snapshot = trainer.pool.path(0)
+    env = BatchEnv(cfg.game, num_games=2)
+    agent = load_policy_agent(snapshot, env, seed=1)
+    results = play_games(cfg.game, agent, RandomAgent(0), num_games=2, seed=0, batch=2)
+    assert len(results) == 2 and all(r.winner in (0, 1, 2) for r in results)
+    other = BatchEnv(cfg.game.replace(obs_units=12), num_games=1)
+    with pytest.raises(checkpoint.CheckpointError, match="trained on observations"):
+        load_policy_agent(snapshot, other)
