@@ -4,7 +4,7 @@ A snapshot of the learner joins every N updates with the pool's highest
 quality; opponents are drawn with probability proportional to exp(quality);
 when the learner beats snapshot i, q_i -= lr / (N * p_i), so snapshots the
 learner has outgrown are drawn less. Snapshots are policy files in a folder
-(the run's `pool/`); the pool's own state is a plain dict saved with the
+(the run's `pool/`), each also registered in the run's league; the pool's own state is a plain dict saved with the
 trainer's checkpoint.
 """
 
@@ -35,8 +35,7 @@ class SnapshotPool:
 
     def add(self, step: int, meta: dict[str, Any], policy: dict[str, Any]) -> None:
         """Save `policy` (params and normaliser) as a new snapshot."""
-        if len(self) >= self.max_size:  # the oldest goes first
-            self.path(0).unlink(missing_ok=True)
+        if len(self) >= self.max_size:  # the oldest leaves the pool; its file stays for the league
             del self.steps[0], self.quality[0]
             self._cache.clear()
         self.steps.append(step)

@@ -60,6 +60,7 @@ from engine.constants import (
 from engine.spec import EVENT_NAMES
 from league.config import RunConfig
 from league.pool import SnapshotPool
+from league.store import LeagueStore
 
 LATEST, PAST, SCRIPTED, RANDOM = range(4)
 OPPONENT_KINDS = ("latest", "past", "scripted", "random")
@@ -374,8 +375,16 @@ class Trainer:
         frac = min(1.0, self.update / max(1, self.updates_total))
         return p.learning_rate + (p.learning_rate_end - p.learning_rate) * frac
 
-    def snapshot_tree(self) -> dict[str, Any]:
-        return {"params": self.learner.params, "norm": self.learner.norm._asdict()}
+    def add_snapshot(self) -> None:
+        """Put the current parameters in the opponent pool and register them
+        in the run's league (`league.sqlite`) as a learned agent."""
+        step = self.hero_steps()
+        self.pool.add(step, {"network": self.network},
+                      {"params": self.learner.params, "norm": self.learner.norm._asdict()})
+        parent = f"{self.run_dir.name}@{self.pool.steps[-2]}" if len(self.pool) > 1 else None
+        with LeagueStore(self.run_dir / "league.sqlite") as store:
+            store.add_agent(f"{self.run_dir.name}@{step}", "learned", checkpoint=str(self.pool.path(-1).resolve()),
+                            run=str(self.run_dir.resolve()), step=step, parent=parent, exist_ok=True)
 
     def run(self, on_update: Callable[[int, dict[str, float]], None] | None = None) -> None:
         """Train until `total_steps`, or until SIGINT/SIGTERM (which finish
@@ -396,7 +405,7 @@ class Trainer:
                 for name, value in metrics.items():
                     writer.add_scalar(name, value, step)
                 if self.update % self.cfg.train.snapshot_every == 0:
-                    self.pool.add(step, {"network": self.network}, self.snapshot_tree())
+                    self.add_snapshot()
                 if self.update % self.cfg.train.checkpoint_every == 0:
                     self.save_checkpoint()
                 if on_update is not None:

@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN", default=None,
                    help="continue the run in folder RUN from its latest checkpoint")
 
+    from moba.league_cmd import add_parsers
+
+    add_parsers(sub, _preset_args)
+
     p = sub.add_parser("config", help="print a preset's resolved settings with their meaning, as TOML")
     _preset_args(p, "standard")
 
@@ -120,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             from moba.train import cmd_train
 
             cmd_train(args)
+        elif args.command == "league":
+            from moba.league_cmd import cmd_league
+
+            cmd_league(args)
         elif args.command == "config":
             cmd_config(args)
         elif args.command == "bench":

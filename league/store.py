@@ -1,0 +1,271 @@
+"""The league's record: one SQLite file of agents, games and ratings.
+
+WAL mode and a busy timeout let a training run register snapshots while an
+evaluation in another process records games; every write is one
+transaction. `PRAGMA application_id` marks the file as a moba league and
+`PRAGMA user_version` is the schema version, upgraded by `MIGRATIONS`.
+
+Ratings are TrueSkill with OpenAI Five's settings (sigma 25/3, beta sigma/2,
+tau 0, draw probability 0.02). The random agent is the anchor: it sits at
+mu 0 and is never moved, so every other rating reads as skill above random.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import trueskill
+
+APPLICATION_ID = 0x4D4F4241  # "MOBA"
+KINDS = ("learned", "scripted", "random", "human")
+BUILTIN = (("random", "random"), ("scripted", "scripted"))
+SIGMA = 25.0 / 3.0
+MU = 25.0
+ANCHOR = "random"
+
+MIGRATIONS = (
+    # 1: agents, games, rating history
+    """
+    CREATE TABLE agents (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('learned', 'scripted', 'random', 'human')),
+        checkpoint TEXT,
+        run TEXT,
+        step INTEGER,
+        parent INTEGER REFERENCES agents(id),
+        created REAL NOT NULL,
+        mu REAL NOT NULL,
+        sigma REAL NOT NULL,
+        games INTEGER NOT NULL DEFAULT 0,
+        fixed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE games (
+        id INTEGER PRIMARY KEY,
+        radiant INTEGER NOT NULL REFERENCES agents(id),
+        dire INTEGER NOT NULL REFERENCES agents(id),
+        preset TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        winner INTEGER CHECK (winner IN (0, 1, 2)),
+        ticks INTEGER,
+        replay TEXT,
+        scheduled REAL NOT NULL,
+        played REAL,
+        rated INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX games_pending ON games(played) WHERE played IS NULL;
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        agent INTEGER NOT NULL REFERENCES agents(id),
+        game INTEGER NOT NULL REFERENCES games(id),
+        mu REAL NOT NULL,
+        sigma REAL NOT NULL
+    );
+    CREATE INDEX ratings_agent ON ratings(agent);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class LeagueError(ValueError):
+    """A league file that is corrupt, foreign or newer; a bad agent name."""
+
+
+def trueskill_env() -> trueskill.TrueSkill:
+    return trueskill.TrueSkill(mu=MU, sigma=SIGMA, beta=SIGMA / 2, tau=0.0, draw_probability=0.02)
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    id: int
+    name: str
+    kind: str
+    checkpoint: str | None
+    run: str | None
+    step: int | None
+    parent: int | None
+    created: float
+    mu: float
+    sigma: float
+    games: int
+    fixed: bool
+
+    @property
+    def conservative(self) -> float:
+        return self.mu - 3 * self.sigma
+
+
+@dataclass(frozen=True)
+class GameRow:
+    id: int
+    radiant: int
+    dire: int
+    preset: str
+    seed: int
+    winner: int | None
+    ticks: int | None
+    replay: str | None
+
+
+class LeagueStore:
+    """An open league file. Use as a context manager or call `close()`."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.ts = trueskill_env()
+        try:
+            self.db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+            self.db.execute("PRAGMA busy_timeout = 60000")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise LeagueError(f"{str(self.path)!r} is not a league database ({e})") from None
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    def __enter__(self) -> "LeagueStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        app = self.db.execute("PRAGMA application_id").fetchone()[0]
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app != APPLICATION_ID and (tables or version):
+            raise LeagueError(f"{str(self.path)!r} is an SQLite file but not a moba league")
+        if version > SCHEMA_VERSION:
+            raise LeagueError(f"{str(self.path)!r} has league schema {version}; this moba reads up to "
+                              f"{SCHEMA_VERSION}: upgrade moba")
+        if version < SCHEMA_VERSION:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            with self.transaction():
+                # Another process may have migrated while we waited for the lock.
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                for script in MIGRATIONS[version:]:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                for name, kind in BUILTIN:
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO agents (name, kind, created, mu, sigma, fixed) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (name, kind, time.time(), 0.0 if name == ANCHOR else MU,
+                         1e-4 if name == ANCHOR else SIGMA, int(name == ANCHOR)))
+
+    class _Tx:
+        def __init__(self, db: sqlite3.Connection):
+            self.db = db
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.db.execute("BEGIN IMMEDIATE")  # take the write lock now: no lost updates
+            return self.db
+
+        def __exit__(self, exc_type, *rest) -> None:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+    def transaction(self) -> "_Tx":
+        return self._Tx(self.db)
+
+    # --- agents
+
+    def add_agent(self, name: str, kind: str, checkpoint: str | None = None, run: str | None = None,
+                  step: int | None = None, parent: str | None = None, exist_ok: bool = False) -> AgentRow:
+        """Register an agent at the default rating; a taken name is an error
+        unless `exist_ok` (then the existing agent is returned unchanged)."""
+        if kind not in KINDS:
+            raise LeagueError(f"agent kind {kind!r} is not one of {', '.join(KINDS)}")
+        if not name or name != name.strip():
+            raise LeagueError(f"agent name {name!r} must be non-empty without surrounding spaces")
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM agents WHERE name = ?", (name,)).fetchone():
+                if exist_ok:
+                    return self.agent(name)
+                raise LeagueError(f"the league already has an agent named {name!r}")
+            parent_id = self.agent(parent).id if parent else None
+            db.execute("INSERT INTO agents (name, kind, checkpoint, run, step, parent, created, mu, sigma) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (name, kind, checkpoint, run, step, parent_id, time.time(), MU, SIGMA))
+        return self.agent(name)
+
+    def agent(self, name_or_id: str | int) -> AgentRow:
+        col = "id" if isinstance(name_or_id, int) else "name"
+        row = self.db.execute(f"SELECT * FROM agents WHERE {col} = ?", (name_or_id,)).fetchone()
+        if row is None:
+            raise LeagueError(f"no agent {name_or_id!r} in the league {str(self.path)!r}")
+        return _agent(row)
+
+    def agents(self) -> list[AgentRow]:
+        return [_agent(r) for r in self.db.execute("SELECT * FROM agents ORDER BY id")]
+
+    def set_fixed(self, name: str, fixed: bool = True) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE agents SET fixed = ? WHERE id = ?", (int(fixed), self.agent(name).id))
+
+    # --- games
+
+    def schedule(self, matches: list[tuple[int, int, int]], preset: str, rated: bool = True) -> list[int]:
+        """Record (radiant id, dire id, seed) matches as pending; their ids."""
+        now = time.time()
+        with self.transaction() as db:
+            return [db.execute("INSERT INTO games (radiant, dire, preset, seed, scheduled, rated) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", (r, d, preset, s, now, int(rated))).lastrowid
+                    for r, d, s in matches]
+
+    def pending(self, preset: str | None = None) -> list[GameRow]:
+        q = "SELECT id, radiant, dire, preset, seed, winner, ticks, replay FROM games WHERE played IS NULL"
+        rows = self.db.execute(q + (" AND preset = ?" if preset else "") + " ORDER BY id",
+                               (preset,) if preset else ()).fetchall()
+        return [GameRow(*r) for r in rows]
+
+    def record(self, game_id: int, winner: int, ticks: int, replay: str | None = None) -> bool:
+        """Record a finished game and update both ratings, in one transaction.
+        False (and nothing written) if the game was already recorded."""
+        with self.transaction() as db:
+            row = db.execute("SELECT radiant, dire, played, rated FROM games WHERE id = ?",
+                             (game_id,)).fetchone()
+            if row is None:
+                raise LeagueError(f"no scheduled game {game_id}")
+            radiant, dire, played, rated = row
+            if played is not None:
+                return False
+            db.execute("UPDATE games SET winner = ?, ticks = ?, replay = ?, played = ? WHERE id = ?",
+                       (winner, ticks, replay, time.time(), game_id))
+            if rated and radiant != dire:
+                self._rate(db, game_id, radiant, dire, winner)
+            return True
+
+    def _rate(self, db: sqlite3.Connection, game_id: int, radiant: int, dire: int, winner: int) -> None:
+        (mu_r, s_r, fix_r), (mu_d, s_d, fix_d) = (
+            db.execute("SELECT mu, sigma, fixed FROM agents WHERE id = ?", (a,)).fetchone() for a in (radiant, dire))
+        r, d = self.ts.create_rating(mu_r, s_r), self.ts.create_rating(mu_d, s_d)
+        if winner == 1:
+            new_d, new_r = trueskill.rate_1vs1(d, r, env=self.ts)
+        else:
+            new_r, new_d = trueskill.rate_1vs1(r, d, drawn=winner == 2, env=self.ts)
+        for agent, new, fixed in ((radiant, new_r, fix_r), (dire, new_d, fix_d)):
+            if not fixed:
+                db.execute("UPDATE agents SET mu = ?, sigma = ? WHERE id = ?", (new.mu, new.sigma, agent))
+                db.execute("INSERT INTO ratings (agent, game, mu, sigma) VALUES (?, ?, ?, ?)",
+                           (agent, game_id, new.mu, new.sigma))
+            db.execute("UPDATE agents SET games = games + 1 WHERE id = ?", (agent,))
+
+    def results(self) -> Iterator[tuple[int, int, int]]:
+        """(radiant id, dire id, winner) of every played game, in order."""
+        yield from self.db.execute("SELECT radiant, dire, winner FROM games WHERE played IS NOT NULL ORDER BY id")
+
+    def played_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM games WHERE played IS NOT NULL").fetchone()[0]
+
+
+def _agent(row: tuple) -> AgentRow:
+    return AgentRow(*row[:11], fixed=bool(row[11]))
