@@ -28,6 +28,7 @@ from agents.scripted import ScriptedAgent
 from engine import BatchEnv, GameConfig
 from league.play import Agent, GameResult, play_games
 from league.store import AgentRow, GameRow, LeagueStore
+from replays.recorder import Recorder
 
 FAIR = (0.15, 0.85)  # win chances that make a useful match
 
@@ -61,6 +62,8 @@ class Evaluation:
     batch: int = 64
     seed: int = 0
     round_robin: bool = False
+    replay_rate: float = 0.0  # share of games kept as replays
+    replay_dir: str | None = None
     played: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # agent name -> why
 
@@ -90,20 +93,28 @@ def playable_agents(store: LeagueStore, config: GameConfig, ev: Evaluation) -> l
     return ok
 
 
-def _play_block(store: LeagueStore, config: GameConfig, block: list[GameRow], ev: Evaluation,
+def _play_block(store: LeagueStore, config: GameConfig, preset: str, block: list[GameRow], ev: Evaluation,
                 on_game: Callable[[GameResult], None] | None) -> None:
     first = block[0]
     env = BatchEnv(config, num_games=1)
     radiant = _make_agent(store.agent(first.radiant), env, first.seed)
     dire = _make_agent(store.agent(first.dire), env, first.seed + 1)
 
+    recorder = None
+    if ev.replay_rate > 0:
+        recorder = Recorder(ev.replay_dir or ".", preset, (radiant.name, dire.name), sample=ev.replay_rate,
+                            seed=first.seed, prefix=f"eval-{first.id}")
+
     def done(result: GameResult) -> None:
-        if store.record(block[result.index].id, result.winner, result.ticks):
+        # Each slot plays exactly one game of the block, so the slot names the game.
+        replay = recorder.by_slot.get(result.index) if recorder else None
+        if store.record(block[result.index].id, result.winner, result.ticks, str(replay) if replay else None):
             ev.played += 1
             if on_game is not None:
                 on_game(result)
 
-    play_games(config, radiant, dire, len(block), seed=first.seed, batch=len(block), on_result=done)
+    play_games(config, radiant, dire, len(block), seed=first.seed, batch=len(block), on_result=done,
+               recorder=recorder)
 
 
 def _blocks(pending: list[GameRow]) -> list[list[GameRow]]:
@@ -140,5 +151,5 @@ def evaluate(store: LeagueStore, config: GameConfig, preset: str, ev: Evaluation
             seed = int(rng.integers(2**31 - 1))
             store.schedule([(a.id, b.id, seed)] * n, preset)
             continue
-        _play_block(store, config, _blocks(pending)[0][: ev.games - ev.played], ev, on_game)
+        _play_block(store, config, preset, _blocks(pending)[0][: ev.games - ev.played], ev, on_game)
     return ev

@@ -14,6 +14,7 @@ import numpy as np
 from engine import BatchEnv, GameConfig, Step
 from engine import fields as F
 from engine.constants import DRAW
+from replays.recorder import Recorder
 
 
 class Agent(Protocol):
@@ -43,13 +44,16 @@ def play_games(
     seed: int = 0,
     batch: int = 64,
     on_result: Callable[[GameResult], None] | None = None,
+    recorder: Recorder | None = None,
 ) -> list[GameResult]:
     """Play `num_games` games, `batch` at a time, and return their results in
     the order they finished. Every game started is played to its end, so
-    short games are not over-represented."""
+    short games are not over-represented. A `recorder` writes replays."""
     batch = max(1, min(batch, num_games))
     env = BatchEnv(config, num_games=batch, seed=seed)
     step = env.reset()
+    if recorder is not None:
+        recorder.start(env)
     game_of_slot = np.arange(batch)  # index of the counted game in each slot, -1 none
     started = batch
     results: list[GameResult] = []
@@ -57,6 +61,8 @@ def play_games(
         actions = np.concatenate(
             [radiant.act(env, step, 0), dire.act(env, step, 1)], axis=1)
         step = env.step(actions)
+        if recorder is not None:
+            recorder.after_step(env, actions)
         for g in np.flatnonzero(step.done):
             if game_of_slot[g] >= 0:
                 fin = env.state.final_gi[g]

@@ -30,17 +30,18 @@ class SnapshotPool:
     def __len__(self) -> int:
         return len(self.steps)
 
-    def path(self, i: int) -> Path:
-        return self.folder / f"snapshot_{self.steps[i]:012d}.msgpack"
+    def path(self, step: int) -> Path:
+        """The file of the snapshot taken at training step `step`."""
+        return self.folder / f"snapshot_{step:012d}.msgpack"
 
     def add(self, step: int, meta: dict[str, Any], policy: dict[str, Any]) -> None:
         """Save `policy` (params and normaliser) as a new snapshot."""
         if len(self) >= self.max_size:  # the oldest leaves the pool; its file stays for the league
+            self._cache.pop(self.steps[0], None)
             del self.steps[0], self.quality[0]
-            self._cache.clear()
         self.steps.append(step)
         self.quality.append(max(self.quality, default=0.0))
-        checkpoint.save(self.path(len(self) - 1), {**meta, "step": step}, policy)
+        checkpoint.save(self.path(step), {**meta, "step": step}, policy)
 
     def probabilities(self) -> np.ndarray:
         q = np.asarray(self.quality, np.float64)
@@ -48,16 +49,21 @@ class SnapshotPool:
         return p / p.sum()
 
     def sample(self, rng: np.random.Generator) -> int:
-        return int(rng.choice(len(self), p=self.probabilities()))
+        """The step of a snapshot drawn by quality."""
+        return self.steps[int(rng.choice(len(self), p=self.probabilities()))]
 
-    def learner_won(self, i: int) -> None:
-        """Lower snapshot i's quality after the learner beat it."""
-        self.quality[i] -= self.quality_lr / (len(self) * self.probabilities()[i])
+    def learner_won(self, step: int) -> None:
+        """Lower the quality of the snapshot of `step` after the learner beat
+        it (nothing if it has left the pool since)."""
+        if step in self.steps:
+            i = self.steps.index(step)
+            self.quality[i] -= self.quality_lr / (len(self) * self.probabilities()[i])
 
-    def load(self, i: int) -> dict[str, Any]:
-        if self.steps[i] not in self._cache:
-            self._cache[self.steps[i]] = checkpoint.load(self.path(i))[1]
-        return self._cache[self.steps[i]]
+    def load(self, step: int) -> dict[str, Any]:
+        """The snapshot's policy tree (params and normaliser)."""
+        if step not in self._cache:
+            self._cache[step] = checkpoint.load(self.path(step))[1]
+        return self._cache[step]
 
     def state(self) -> dict[str, Any]:
         return {"steps": list(self.steps), "quality": list(self.quality)}

@@ -61,6 +61,7 @@ from engine.spec import EVENT_NAMES
 from league.config import RunConfig
 from league.pool import SnapshotPool
 from league.store import LeagueStore
+from replays.recorder import Recorder
 
 LATEST, PAST, SCRIPTED, RANDOM = range(4)
 OPPONENT_KINDS = ("latest", "past", "scripted", "random")
@@ -105,10 +106,13 @@ class Trainer:
         self.first = np.ones(g, bool)
         self.side = np.zeros(g, np.int32)
         self.opp_kind = np.zeros(g, np.int32)
-        self.opp_snap = np.full(g, -1, np.int32)
+        self.opp_snap = np.full(g, -1, np.int64)  # training step of the snapshot played
         self.term_sums = np.zeros((g, len(EVENT_NAMES)), np.float64)
         for slot in range(g):
             self._new_game(slot)
+        self.recorder = Recorder(self.run_dir / "replays", preset_name, self._side_names, t.replay_rate,
+                                 seed=t.seed, prefix="train")
+        self.recorder.start(self.env)
         self.stop_requested = False
 
     # --- run folder
@@ -202,8 +206,16 @@ class Trainer:
         self.rng.bit_generator.state = rng_state
         self.random.rng.bit_generator.state = random_state
         self.step = self.env._view()
+        self.recorder.start(self.env)  # games in progress are recorded from here on
 
     # --- games and opponents
+
+    def _side_names(self, g: int) -> tuple[str, str]:
+        opponent = OPPONENT_KINDS[self.opp_kind[g]]
+        if self.opp_kind[g] == PAST:
+            opponent = f"{self.run_dir.name}@{self.opp_snap[g]}"
+        names = ("learner", opponent)
+        return names if self.side[g] == 0 else names[::-1]
 
     def _new_game(self, slot: int) -> None:
         t = self.cfg.train
@@ -286,6 +298,7 @@ class Trainer:
 
             ticks = self.env.state.gi[:, F.TICK].copy()
             self.step = self.env.step(actions)
+            self.recorder.after_step(self.env, actions, np.asarray(value).reshape(G, 2, HEROES_PER_TEAM).mean(-1))
             t2 = time.perf_counter()
             rewards, terms = shaped_rewards(self.step.events, cfg.rewards, tau, ticks)
             store["reward"].append(np.take_along_axis(rewards, learner_rows, axis=1))
@@ -322,12 +335,12 @@ class Trainer:
         winner = int(self.step.winner[g])
         won = winner == self.side[g]
         kind = OPPONENT_KINDS[self.opp_kind[g]]
-        stats[f"win_rate/{kind}"].append(float(won))
-        stats["game/draw_rate"].append(float(winner == 2))
-        stats["game/length_minutes"].append(float(self.step.length[g]) / 1800.0)
-        for name, value in zip(EVENT_NAMES, self.term_sums[g]):
-            stats[f"reward/{name}"].append(value)
-        stats["reward/total_shaped"].append(float(self.term_sums[g].sum()))
+        finished = {f"win_rate/{kind}": float(won), "game/draw_rate": float(winner == 2),
+                    "game/length_minutes": float(self.step.length[g]) / 1800.0,
+                    "reward/total_shaped": float(self.term_sums[g].sum()),
+                    **{f"reward/{name}": v for name, v in zip(EVENT_NAMES, self.term_sums[g])}}
+        for name, value in finished.items():
+            stats.setdefault(name, []).append(value)
         if self.opp_kind[g] == PAST and won:
             self.pool.learner_won(int(self.opp_snap[g]))
         self._new_game(g)
@@ -383,7 +396,7 @@ class Trainer:
                       {"params": self.learner.params, "norm": self.learner.norm._asdict()})
         parent = f"{self.run_dir.name}@{self.pool.steps[-2]}" if len(self.pool) > 1 else None
         with LeagueStore(self.run_dir / "league.sqlite") as store:
-            store.add_agent(f"{self.run_dir.name}@{step}", "learned", checkpoint=str(self.pool.path(-1).resolve()),
+            store.add_agent(f"{self.run_dir.name}@{step}", "learned", checkpoint=str(self.pool.path(step).resolve()),
                             run=str(self.run_dir.resolve()), step=step, parent=parent, exist_ok=True)
 
     def run(self, on_update: Callable[[int, dict[str, float]], None] | None = None) -> None:
@@ -394,7 +407,7 @@ class Trainer:
         self.write_config()
         writer = SummaryWriter(str(self.run_dir / "tb"), purge_step=self.hero_steps() or None)
         previous = {s: signal.signal(s, self._request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-        stats: dict[str, list] = defaultdict(list)
+        stats: dict[str, list] = {}
         try:
             while self.update < self.updates_total and not self.stop_requested:
                 metrics = self.train_once(stats)

@@ -171,6 +171,63 @@ def bench_learn(args: argparse.Namespace) -> None:
     print(f"curve: {out / 'learn_curve.json'}, plot: {out / 'learn_curve.png'}")
 
 
+class _Timed:
+    """An agent whose decisions are timed."""
+
+    def __init__(self, agent):
+        self.agent, self.name, self.seconds = agent, agent.name, 0.0
+
+    def act(self, env, step, team):
+        t0 = time.perf_counter()
+        out = self.agent.act(env, step, team)
+        self.seconds += time.perf_counter() - t0
+        return out
+
+
+def bench_league(args: argparse.Namespace) -> None:
+    """Evaluation throughput: whole games between two agents, as `moba league
+    eval` plays them, and the time a 15,000-game evaluation would take."""
+    import jax
+
+    from agents.policy import Policy, init_params, normalizer_init, shapes_for
+    from agents.policy_agent import PolicyAgent
+    from agents.scripted import ScriptedAgent
+    from engine import BatchEnv
+    from league.play import play_games
+    from moba.presets import load_preset
+
+    preset = load_preset(args.preset, args.overrides)
+    cfg = preset.game
+    env = BatchEnv(cfg, num_games=1)
+    policy = Policy(preset.run.policy, shapes_for(env))
+    params = init_params(policy, jax.random.PRNGKey(0), preset.run.policy.hidden)
+
+    def learned(seed):
+        return PolicyAgent(policy, params, normalizer_init(env.obs_size), seed=seed, name="learned")
+
+    print(f"moba bench league: preset '{args.preset}', {args.games} whole games per pairing, "
+          f"{args.batch} at a time, median of {args.repeats}\nmachine: {_machine()}")
+    print(f"{'pairing':<20} {'games/s':>8} {'decisions/s':>12} {'engine':>7} {'agents':>7} "
+          f"{'game min':>8} {'15,000 games':>13}")
+    _warm_up(cfg)
+    play_games(cfg, learned(0), learned(1), 2, seed=0, batch=2)  # compile the policy
+    for label, make in (("scripted v scripted", lambda s: ScriptedAgent()), ("learned v learned", learned)):
+        runs = []
+        for r in range(args.repeats):
+            a, b = _Timed(make(2 * r)), _Timed(make(2 * r + 1))
+            t0 = time.perf_counter()
+            results = play_games(cfg, a, b, args.games, seed=r, batch=args.batch)
+            wall = time.perf_counter() - t0
+            ticks = sum(x.ticks for x in results)
+            decisions = ticks / cfg.frameskip * 10
+            runs.append({"games_s": len(results) / wall, "decisions_s": decisions / wall,
+                         "agents": (a.seconds + b.seconds) / wall, "minutes": ticks / len(results) / 1800})
+        med = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
+        projected = 15000 / med["games_s"]
+        print(f"{label:<20} {med['games_s']:>8.2f} {med['decisions_s']:>12,.0f} {1 - med['agents']:>7.0%} "
+              f"{med['agents']:>7.0%} {med['minutes']:>8.1f} {projected / 60:>10.0f} min", flush=True)
+
+
 def run_bench(args: argparse.Namespace) -> None:
     if args.bench == "engine":
         bench_engine(args)
@@ -178,3 +235,5 @@ def run_bench(args: argparse.Namespace) -> None:
         bench_train(args)
     elif args.bench == "learn":
         bench_learn(args)
+    elif args.bench == "league":
+        bench_league(args)

@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="training wall-clock minutes at which to evaluate (default 5 15 30 60)")
     b.add_argument("--games", type=int, default=200, help="games against each bot per point (default 200)")
     b.add_argument("--out", default="bench-learn", help="folder for the run, curve and plot")
+    b = bench.add_parser("league", help="evaluation games/s, scripted and learned agents, and a 15,000-game projection")
+    _preset_args(b, "small")
+    b.add_argument("--games", type=int, default=64, help="whole games per pairing and run (default 64)")
+    b.add_argument("--batch", type=int, default=64, help="games at once (default 64)")
+    b.add_argument("--repeats", type=int, default=1, help="runs per pairing; the median is shown")
     return parser
 
 

@@ -31,6 +31,8 @@ def add_parsers(sub: argparse._SubParsersAction, preset_args) -> None:
     q.add_argument("--batch", type=int, default=64, help="games played at once per pair (default 64)")
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--round-robin", action="store_true", help="every pair in turn, not matchmaking")
+    q.add_argument("--replays", type=float, default=0.01, metavar="RATE",
+                   help="share of games kept as replays, in replays/ next to the league file (default 0.01)")
     q.add_argument("--fixed", nargs="*", default=[], metavar="NAME",
                    help="hold these agents' ratings fixed (reference agents)")
 
@@ -92,7 +94,10 @@ def _eval(store, args: argparse.Namespace) -> None:
     preset = load_preset(args.preset, args.overrides)
     for name in args.fixed:
         store.set_fixed(name)
-    ev = Evaluation(games=args.games, batch=args.batch, seed=args.seed, round_robin=args.round_robin)
+    if not 0 <= args.replays <= 1:
+        raise ConfigError(f"--replays must be between 0 and 1, got {args.replays}")
+    ev = Evaluation(games=args.games, batch=args.batch, seed=args.seed, round_robin=args.round_robin,
+                    replay_rate=args.replays, replay_dir=str(store.path.parent / "replays"))
     bar = tqdm(total=args.games, unit="game", file=sys.stderr, dynamic_ncols=True)
 
     def on_game(result) -> None:

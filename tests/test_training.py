@@ -67,10 +67,15 @@ def test_snapshot_quality_falls_when_the_learner_wins(tmp_path):
     for step in (10, 20):
         pool.add(step, {}, {"w": np.zeros(2, np.float32)})
     np.testing.assert_allclose(pool.probabilities(), [0.5, 0.5])
-    pool.learner_won(0)
+    pool.learner_won(10)
     assert pool.quality[0] == pytest.approx(-0.1 / (2 * 0.5))
     assert pool.probabilities()[0] < 0.5
-    assert pool.load(1)["w"].shape == (2,)
+    assert pool.load(20)["w"].shape == (2,)
+    small = SnapshotPool(tmp_path / "small", max_size=2)
+    for step in (10, 20, 30):
+        small.add(step, {}, {"w": np.zeros(2, np.float32)})
+    assert small.steps == [20, 30] and small.path(10).exists()  # left the pool, kept for the league
+    small.learner_won(10)  # a snapshot that left the pool is not an error
 
 
 def _flat(tree, prefix=""):
@@ -185,7 +190,7 @@ def test_a_snapshot_file_plays_as_an_agent(tmp_path):
     cfg = tiny_run_config()
     trainer = Trainer(tmp_path / "run", cfg)
     trainer.run()
-    snapshot = trainer.pool.path(0)
+    snapshot = trainer.pool.path(trainer.pool.steps[0])
     env = BatchEnv(cfg.game, num_games=2)
     agent = load_policy_agent(snapshot, env, seed=1)
     results = play_games(cfg.game, agent, RandomAgent(0), num_games=2, seed=0, batch=2)
@@ -193,3 +198,20 @@ def test_a_snapshot_file_plays_as_an_agent(tmp_path):
     other = BatchEnv(cfg.game.replace(obs_units=12), num_games=1)
     with pytest.raises(checkpoint.CheckpointError, match="trained on observations"):
         load_policy_agent(snapshot, other)
+
+
+def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
+    trainer = Trainer(tmp_path / "run", tiny_run_config(updates=3))
+    stats = {}
+    metrics = [trainer.train_once(stats) for _ in range(3)]
+    for name in ("loss/value_loss", "policy/approx_kl", "policy/clip_fraction", "policy/explained_variance",
+                 "entropy/target_unit", "policy/grad_norm", "schedule/learning_rate", "schedule/team_spirit",
+                 "perf/env_share", "perf/inference_share", "perf/learning_share", "actions/move"):
+        assert all(np.isfinite(m[name]) for m in metrics), name
+    assert metrics[0]["schedule/team_spirit"] == 0.3 and metrics[2]["schedule/team_spirit"] > 0.3
+    assert sum(metrics[0][f"actions/{n}"] for n in ("noop", "stop", "move", "attack", "buy")) <= 1.0 + 1e-6
+    # Both games (45 decisions each under the 0.1-minute cap) end within the 48 played.
+    finished = sum(len(v) for k, v in stats.items() if k.startswith("win_rate/"))
+    assert finished == 2 and len(stats["game/length_minutes"]) == 2
+    assert stats["game/length_minutes"][0] == pytest.approx(0.1, abs=0.01)
+    assert set(f"reward/{e}" for e in EVENT_NAMES) <= set(stats)

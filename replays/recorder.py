@@ -1,0 +1,123 @@
+"""Recording the games of a `BatchEnv` as they are played, and playing a
+replay's actions again through the engine."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from engine import ENGINE_VERSION, BatchEnv, GameConfig
+from engine import fields as F
+from engine.constants import TICKS_PER_SECOND
+from replays.format import Keyframe, Replay, ReplayError, save_replay
+
+# Per-step outputs the next step rebuilds: not part of a game's state.
+DERIVED = ("obs", "events", "done", "last_winner", "final_gi")
+
+
+def game_state(env: BatchEnv, g: int) -> dict[str, np.ndarray]:
+    """A copy of game `g`'s slice of every engine state array."""
+    return {name: np.array(a[g]) for name, a in env.state._asdict().items() if name not in DERIVED}
+
+
+def set_game_state(env: BatchEnv, g: int, state: dict[str, np.ndarray]) -> None:
+    arrays = env.state._asdict()
+    for name, value in state.items():
+        if name not in arrays or arrays[name][g].shape != np.shape(value):
+            raise ReplayError(f"the replay's state field {name!r} does not fit this engine")
+        arrays[name][g] = value
+
+
+class Recorder:
+    """Records a sampled share of the games played in `env`'s slots (each
+    game is drawn when it starts, so unsampled games cost nothing).
+
+    Call `start(env)` after `env.reset()` and `after_step(env, actions)` after
+    every `env.step(actions)`; finished, sampled games are written to
+    `folder/<prefix>-<n>.moba-replay` and their paths collected in `written`.
+    `agents` names (Radiant, Dire), or is a function of the slot that does.
+    """
+
+    def __init__(self, folder: str | Path, preset: str,
+                 agents: tuple[str, str] | Callable[[int], tuple[str, str]], sample: float = 1.0,
+                 keyframe_seconds: float = 30.0, seed: int = 0, prefix: str = "game"):
+        self.folder, self.preset, self.agents, self.prefix = Path(folder), preset, agents, prefix
+        self.sample, self.keyframe_seconds = sample, keyframe_seconds
+        self.rng = np.random.default_rng(seed)
+        self.written: list[Path] = []
+        self.by_slot: dict[int, Path] = {}  # the last replay written from each slot
+        self._count = 0
+
+    def start(self, env: BatchEnv) -> None:
+        self._games = [self._begin(env, g) for g in range(env.num_games)]
+        every = env.config.frameskip / TICKS_PER_SECOND
+        self._keyframe_steps = max(1, round(self.keyframe_seconds / every))
+
+    def _begin(self, env: BatchEnv, g: int) -> dict[str, Any] | None:
+        if self.rng.random() >= self.sample:
+            return None
+        # A recorder started mid-game (a resumed training run) records the rest of it.
+        tick = int(env.state.gi[g, F.TICK])
+        return {"actions": [], "values": [], "keyframes": [Keyframe(0, tick, game_state(env, g))],
+                "started": time.time()}
+
+    def after_step(self, env: BatchEnv, actions: np.ndarray, values: np.ndarray | None = None) -> None:
+        """`values` [G, 2]: each team's value estimate before this step, if known."""
+        for g, game in enumerate(self._games):
+            if game is None:
+                if env.state.done[g]:
+                    self._games[g] = self._begin(env, g)
+                continue
+            game["actions"].append(np.array(actions[g], np.int16))
+            if values is not None:
+                game["values"].append(np.asarray(values[g], np.float32))
+            if env.state.done[g]:
+                self._finish(env, g, game)
+                self._games[g] = self._begin(env, g)
+            elif len(game["actions"]) % self._keyframe_steps == 0:
+                n = len(game["actions"])
+                game["keyframes"].append(Keyframe(n, int(env.state.gi[g, F.TICK]), game_state(env, g)))
+
+    def _finish(self, env: BatchEnv, g: int, game: dict[str, Any]) -> None:
+        fin = env.state.final_gi[g]
+        replay = Replay(
+            header={"format": "moba-replay", "engine": ENGINE_VERSION, "preset": self.preset,
+                    "config": env.config.to_dict(), "seed": env.seed, "slot": g,
+                    "lineup": [int(h) for h in game["keyframes"][0].state["hi"][:, F.HERO_ID]],
+                    "agents": list(self.agents(g) if callable(self.agents) else self.agents),
+                    "recorded": game["started"]},
+            actions=np.stack(game["actions"]), keyframes=game["keyframes"],
+            outcome={"winner": int(fin[F.WINNER]), "ticks": int(fin[F.TICK]),
+                     "kills": [int(fin[F.SCORE]), int(fin[F.SCORE + 1])]},
+            values=np.stack(game["values"]) if game["values"] else None)
+        path = self.folder / f"{self.prefix}-{self._count:05d}.moba-replay"
+        self._count += 1
+        save_replay(path, replay)
+        self.written.append(path)
+        self.by_slot[g] = path
+
+
+def resimulate(replay: Replay) -> dict[str, Any]:
+    """Play the replay's actions again from its first keyframe, checking every
+    later keyframe on the way; returns the outcome the engine gives now.
+    A keyframe that differs means the rules changed since the recording."""
+    config = GameConfig.from_dict(replay.header["config"])
+    env = BatchEnv(config, num_games=1, seed=int(replay.header.get("seed", 0)))
+    env.reset()
+    set_game_state(env, 0, replay.keyframes[0].state)
+    checks = {k.step: k for k in replay.keyframes[1:]}
+    for i, action in enumerate(replay.actions):
+        step = env.step(action[None].astype(np.int32))
+        if step.done[0]:
+            fin = env.state.final_gi[0]
+            return {"winner": int(fin[F.WINNER]), "ticks": int(fin[F.TICK]),
+                    "kills": [int(fin[F.SCORE]), int(fin[F.SCORE + 1])]}
+        k = checks.get(i + 1)
+        if k is not None and Keyframe(k.step, k.tick, game_state(env, 0)).checksum != k.checksum:
+            raise ReplayError(
+                f"the game diverges from its replay at tick {k.tick}: the replay was made with engine "
+                f"{replay.header.get('engine')}, this is engine {ENGINE_VERSION}, and the rules differ")
+    raise ReplayError("the replay's actions end before its game does")
