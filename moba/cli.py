@@ -35,6 +35,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN", default=None,
                    help="continue the run in folder RUN from its latest checkpoint")
 
+    p = sub.add_parser("watch", help="watch a replay in a pygame window")
+    p.add_argument("replay")
+    p.add_argument("--view", default="all", choices=("all", "radiant", "dire"), help="whose fog of war")
+    p.add_argument("--speed", type=float, default=1.0, help="0.25 to 16 times real time (default 1)")
+
+    p = sub.add_parser("render", help="render a replay headless to a GIF, an MP4 or a folder of PNGs")
+    p.add_argument("replay")
+    p.add_argument("-o", "--out", required=True, help="game.gif, game.mp4 (needs moba[video]) or a folder")
+    p.add_argument("--view", default="all", choices=("all", "radiant", "dire"), help="whose fog of war")
+    p.add_argument("--speed", type=float, default=4.0, help="times real time (default 4)")
+    p.add_argument("--fps", type=int, default=15, help="frames per second of the output (default 15)")
+    p.add_argument("--start", type=float, default=0.0, help="game second to start at")
+    p.add_argument("--seconds", type=float, default=None, help="game seconds to render (default: to the end)")
+    p.add_argument("--follow", type=int, default=-1, help="hero slot 0-9 to follow, zoomed in")
+    p.add_argument("--size", type=int, default=720, help="map side in pixels (default 720)")
+
     from moba.league_cmd import add_parsers
 
     add_parsers(sub, _preset_args)
@@ -129,6 +145,16 @@ def main(argv: list[str] | None = None) -> int:
             from moba.train import cmd_train
 
             cmd_train(args)
+        elif args.command == "watch":
+            from moba.watch import watch
+
+            watch(args.replay, args.view, args.speed)
+        elif args.command == "render":
+            from moba.watch import render
+
+            n = render(args.replay, args.out, args.view, args.speed, args.fps, args.start, args.seconds,
+                       args.follow, args.size)
+            print(f"wrote {n} frames to {args.out}")
         elif args.command == "league":
             from moba.league_cmd import cmd_league
 
