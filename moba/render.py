@@ -117,7 +117,7 @@ class Renderer:
 
     def _units(self, surface, g, team, origin, scale) -> None:
         s = self.env.state
-        k = max(0.35, scale * self.env.map.size / 6000)  # unit sizes grow with the zoom
+        k = 0.7 * math.sqrt(scale * self.env.map.size / self.map_px)  # unit sizes grow with the zoom
         alive = np.flatnonzero(s.ui[g, :, F.ALIVE] == 1)
         for u in alive:
             owner, kind = int(s.ui[g, u, F.TEAM]), int(s.ui[g, u, F.KIND])
@@ -137,7 +137,7 @@ class Renderer:
                 surface.blit(self.font.render(name, True, TEXT), (x - r, y - r - 22))
                 self._bars(surface, g, u, x - r, y - r - 9, 2 * r, mana=True)
             elif kind in (KIND_TOWER, KIND_BARRACKS, KIND_ANCIENT, KIND_FOUNTAIN):
-                half = max(3, int({KIND_TOWER: 10, KIND_BARRACKS: 8, KIND_ANCIENT: 16, KIND_FOUNTAIN: 13}[kind] * k))
+                half = max(3, int({KIND_TOWER: 7, KIND_BARRACKS: 6, KIND_ANCIENT: 12, KIND_FOUNTAIN: 10}[kind] * k))
                 rect = pygame.Rect(x - half, y - half, 2 * half, 2 * half)
                 pygame.draw.rect(surface, colour, rect)
                 pygame.draw.rect(surface, (20, 20, 20), rect, 1)
