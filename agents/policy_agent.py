@@ -53,6 +53,7 @@ class PolicyAgent:
         self.policy, self.params, self.norm, self.name = policy, params, norm, name
         self.key = jax.random.PRNGKey(seed)
         self._act = make_act(policy)
+        self.source: str | None = None  # the file it was loaded from
         self.carry: np.ndarray | None = None
         self._env: BatchEnv | None = None
 
@@ -90,4 +91,6 @@ def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int =
         if shapes_for(env) != policy.shapes:
             raise checkpoint.CheckpointError(
                 f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env)}")
-    return PolicyAgent(policy, params, norm, seed, name or Path(path).stem)
+    agent = PolicyAgent(policy, params, norm, seed, name or Path(path).stem)
+    agent.source = str(Path(path).resolve())
+    return agent

@@ -240,6 +240,8 @@ class LeagueStore:
                 return False
             db.execute("UPDATE games SET winner = ?, ticks = ?, replay = ?, played = ? WHERE id = ?",
                        (winner, ticks, replay, time.time(), game_id))
+            for agent in {radiant, dire}:
+                db.execute("UPDATE agents SET games = games + 1 WHERE id = ?", (agent,))
             if rated and radiant != dire:
                 self._rate(db, game_id, radiant, dire, winner)
             return True
@@ -257,7 +259,6 @@ class LeagueStore:
                 db.execute("UPDATE agents SET mu = ?, sigma = ? WHERE id = ?", (new.mu, new.sigma, agent))
                 db.execute("INSERT INTO ratings (agent, game, mu, sigma) VALUES (?, ?, ?, ?)",
                            (agent, game_id, new.mu, new.sigma))
-            db.execute("UPDATE agents SET games = games + 1 WHERE id = ?", (agent,))
 
     def results(self) -> Iterator[tuple[int, int, int]]:
         """(radiant id, dire id, winner) of every played game, in order."""

@@ -51,6 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--follow", type=int, default=-1, help="hero slot 0-9 to follow, zoomed in")
     p.add_argument("--size", type=int, default=720, help="map side in pixels (default 720)")
 
+    p = sub.add_parser("play", help="play a hero with or against the bots in real time (or --spectate)")
+    _preset_args(p, "small")
+    p.add_argument("--hero", default=None, help="your hero (default: a random one); see moba config")
+    p.add_argument("--side", default="radiant", choices=("radiant", "dire"))
+    p.add_argument("--mode", default="coop", choices=("coop", "versus"),
+                   help="coop: you and four --bot against five scripted; versus: you and four scripted "
+                        "against five --bot (default coop)")
+    p.add_argument("--bot", default="scripted",
+                   help="scripted, random, a checkpoint file, or an agent of the league --db")
+    p.add_argument("--spectate", action="store_true", help="no person: --bot (Radiant) against --vs (Dire)")
+    p.add_argument("--vs", default="scripted", help="Dire's bot when spectating")
+    p.add_argument("--db", default="league.sqlite", help="league that records your games")
+    p.add_argument("--name", default="human", help="your name in the league")
+    p.add_argument("--rated", action="store_true", help="let the game move the bots' ratings")
+    p.add_argument("--replays", default="replays", help="folder for the replay of the game")
+    p.add_argument("--seed", type=int, default=0)
+
     from moba.league_cmd import add_parsers
 
     add_parsers(sub, _preset_args)
@@ -145,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
             from moba.train import cmd_train
 
             cmd_train(args)
+        elif args.command == "play":
+            from moba.play import cmd_play
+
+            cmd_play(args)
         elif args.command == "watch":
             from moba.watch import watch
 

@@ -40,8 +40,9 @@ BOTTOM = 90  # timeline and graph height
 @dataclass
 class View:
     fog: str = "all"  # whose vision: all, radiant, dire
-    follow: int = -1  # hero slot the camera follows, -1 the whole map
+    follow: int = -1  # hero slot the camera follows, -1 none
     zoom: float = 1.0
+    center: tuple[float, float] | None = None  # where the camera looks when not following
 
 
 def win_probability(values: np.ndarray) -> np.ndarray:
@@ -73,7 +74,7 @@ class Renderer:
         if view.follow >= 0:
             cx, cy = self.env.state.uf[g, view.follow, F.X], self.env.state.uf[g, view.follow, F.Y]
         else:
-            cx = cy = size / 2
+            cx, cy = view.center or (size / 2, size / 2)
         ox = min(max(cx - span / 2, 0.0), size - span)
         oy = min(max(cy - span / 2, 0.0), size - span)
         return (ox, oy), self.map_px / span
@@ -96,6 +97,8 @@ class Renderer:
         if team >= 0:
             self._fog(surface, g, team, origin, scale)
         self._units(surface, g, team, origin, scale)
+        if view.zoom > 1.0:
+            self.draw_minimap(surface, g, view)
         self._scoreboard(surface, g)
         if timeline is not None:
             self._timeline(surface, *timeline, values)
@@ -198,6 +201,37 @@ class Renderer:
             ys = graph.bottom - p * graph.h
             pygame.draw.lines(surface, TEAM_COLOURS[0], False, list(zip(xs.tolist(), ys.tolist())), 2)
         surface.blit(self.font.render(f"Radiant win probability {p[-1]:.0%}", True, TEXT), (graph.x + 4, graph.y + 2))
+
+    def to_world(self, pos: tuple[int, int], g: int, view: View) -> tuple[float, float]:
+        """The map point under a pixel of the map area."""
+        origin, scale = self.camera(view, g)
+        return origin[0] + pos[0] / scale, origin[1] + (self.map_px - pos[1]) / scale
+
+    def minimap_rect(self) -> pygame.Rect:
+        side = self.map_px // 4
+        return pygame.Rect(self.map_px - side - 6, self.map_px - side - 6, side, side)
+
+    def minimap_point(self, pos: tuple[int, int]) -> tuple[float, float]:
+        r, size = self.minimap_rect(), self.env.map.size
+        return (pos[0] - r.x) / r.w * size, (r.bottom - pos[1]) / r.h * size
+
+    def draw_minimap(self, surface: pygame.Surface, g: int, view: View) -> None:
+        """The whole map in a corner, with the units the view may see and the camera's frame."""
+        r, s, size = self.minimap_rect(), self.env.state, self.env.map.size
+        surface.blit(pygame.transform.scale(self.terrain, r.size), r.topleft)
+        team = VIEWS.index(view.fog) - 1
+        for u in np.flatnonzero(s.ui[g, :, F.ALIVE] == 1):
+            owner = int(s.ui[g, u, F.TEAM])
+            if team >= 0 and owner != team and not s.visible[g, team, u]:
+                continue
+            p = (r.x + int(s.uf[g, u, F.X] / size * r.w), r.bottom - int(s.uf[g, u, F.Y] / size * r.h))
+            pygame.draw.circle(surface, TEAM_COLOURS[owner], p, 3 if s.ui[g, u, F.KIND] == KIND_HERO else 1)
+        origin, scale = self.camera(view, g)
+        span = self.map_px / scale / size
+        frame = pygame.Rect(r.x + int(origin[0] / size * r.w), r.bottom - int((origin[1] / size + span) * r.h),
+                            int(span * r.w), int(span * r.h))
+        pygame.draw.rect(surface, (240, 240, 240), frame, 1)
+        pygame.draw.rect(surface, (10, 10, 10), r, 1)
 
     def unit_at(self, pos: tuple[int, int], g: int, view: View) -> int:
         """The unit slot under the mouse, -1 for none."""
