@@ -187,10 +187,6 @@ class _Timed:
 def bench_league(args: argparse.Namespace) -> None:
     """Evaluation throughput: whole games between two agents, as `moba league
     eval` plays them, and the time a 15,000-game evaluation would take."""
-    import jax
-
-    from agents.policy import Policy, init_params, normalizer_init, shapes_for
-    from agents.policy_agent import PolicyAgent
     from agents.scripted import ScriptedAgent
     from engine import BatchEnv
     from league.play import play_games
@@ -199,11 +195,9 @@ def bench_league(args: argparse.Namespace) -> None:
     preset = load_preset(args.preset, args.overrides)
     cfg = preset.game
     env = BatchEnv(cfg, num_games=1)
-    policy = Policy(preset.run.policy, shapes_for(env))
-    params = init_params(policy, jax.random.PRNGKey(0), preset.run.policy.hidden)
 
     def learned(seed):
-        return PolicyAgent(policy, params, normalizer_init(env.obs_size), seed=seed, name="learned")
+        return _untrained(preset, env, seed)
 
     print(f"moba bench league: preset '{args.preset}', {args.games} whole games per pairing, "
           f"{args.batch} at a time, median of {args.repeats}\nmachine: {_machine()}")
@@ -228,6 +222,43 @@ def bench_league(args: argparse.Namespace) -> None:
               f"{med['agents']:>7.0%} {med['minutes']:>8.1f} {projected / 60:>10.0f} min", flush=True)
 
 
+def _untrained(preset, env, seed: int):
+    """A policy agent with freshly initialised weights: the inference cost of
+    a trained one, without needing a checkpoint."""
+    import jax
+
+    from agents.policy import Policy, init_params, normalizer_init, shapes_for
+    from agents.policy_agent import PolicyAgent
+
+    policy = Policy(preset.run.policy, shapes_for(env))
+    params = init_params(policy, jax.random.PRNGKey(seed), preset.run.policy.hidden)
+    return PolicyAgent(policy, params, normalizer_init(env.obs_size), seed=seed, name="learned")
+
+
+def bench_play(args: argparse.Namespace) -> None:
+    """Real-time play: the bots' decision latency and the frame time, with a
+    person's hero idle and nine bots (learned networks by default)."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from engine import BatchEnv
+    from moba.play import Session, make_bot, run
+    from moba.presets import load_preset
+
+    preset = load_preset(args.preset, args.overrides)
+    env = BatchEnv(preset.game, num_games=1)
+    bots = [_untrained(preset, env, i) if args.bot == "learned" else make_bot(args.bot, env, i) for i in (0, 1)]
+    session = Session(preset.game, preset.name, 0, bots[0], bots[1], 0, "bench", args.out)
+    run(session, frames=40, window=False)  # compile and warm up
+    session.timings.decisions_ms.clear()
+    session.timings.frames_ms.clear()
+    t = run(session, frames=args.frames, window=False).summary()
+    print(f"moba bench play: preset '{args.preset}', {args.bot} bots (9 plus an idle person), "
+          f"{args.frames} frames\nmachine: {_machine()}")
+    print(f"bot decision latency (all nine, one call per team): p50 {t['decision_p50_ms']:.1f} ms, "
+          f"p99 {t['decision_p99_ms']:.1f} ms")
+    print(f"frame (events, a decision every {preset.game.frameskip} frames, drawing): median "
+          f"{t['frame_ms']:.1f} ms, so up to {t['fps_possible']:.0f} fps (the game runs at 30)")
+
+
 def run_bench(args: argparse.Namespace) -> None:
     if args.bench == "engine":
         bench_engine(args)
@@ -237,3 +268,5 @@ def run_bench(args: argparse.Namespace) -> None:
         bench_learn(args)
     elif args.bench == "league":
         bench_league(args)
+    elif args.bench == "play":
+        bench_play(args)

@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--games", type=int, default=64, help="whole games per pairing and run (default 64)")
     b.add_argument("--batch", type=int, default=64, help="games at once (default 64)")
     b.add_argument("--repeats", type=int, default=1, help="runs per pairing; the median is shown")
+    b = bench.add_parser("play", help="real-time play: bot decision latency and frame time")
+    _preset_args(b, "small")
+    b.add_argument("--bot", default="learned", help="learned (an untrained network), scripted, or a checkpoint")
+    b.add_argument("--frames", type=int, default=600, help="frames to time (default 600: 20 s of play)")
+    b.add_argument("--out", default="/tmp/moba-bench-play", help="folder for the game's replay")
     return parser
 
 

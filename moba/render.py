@@ -86,6 +86,7 @@ class Renderer:
         view = view or View()
         s = self.env.state
         surface.fill(PANEL)
+        surface.set_clip(pygame.Rect(0, 0, self.map_px, self.map_px))  # units near the edge stay on the map
         origin, scale = self.camera(view, g)
         size = self.env.map.size
         full = self.terrain.get_width() / size
@@ -99,6 +100,7 @@ class Renderer:
         self._units(surface, g, team, origin, scale)
         if view.zoom > 1.0:
             self.draw_minimap(surface, g, view)
+        surface.set_clip(None)
         self._scoreboard(surface, g)
         if timeline is not None:
             self._timeline(surface, *timeline, values)
