@@ -91,10 +91,11 @@ def render(path: str | Path, out: str | Path, fog: str = "all", speed: float = 4
     pygame.display.init()
     renderer = Renderer(playback.env, size)
     surface = pygame.Surface(renderer.size)
-    per_frame = speed * (30 / playback.env.config.frameskip) / fps
-    first = int(start * 30 / playback.env.config.frameskip)
+    per_frame = speed * (30 / playback.env.config.frameskip) / fps  # decisions per frame
+    per_second = 30 / playback.env.config.frameskip  # decisions per game second
+    first = int(start * per_second)
     playback.seek(first)
-    last = playback.steps - 1 if seconds is None else min(playback.steps - 1, first + int(seconds * fps * per_frame))
+    last = playback.steps - 1 if seconds is None else min(playback.steps - 1, first + int(seconds * per_second))
     keyframes = [k.step for k in playback.replay.keyframes]
     frames, credit = [], 0.0
     view = View(fog=fog, follow=follow, zoom=2.5 if follow >= 0 else 1.0)

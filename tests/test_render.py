@@ -80,9 +80,10 @@ def test_seeking_reaches_the_same_state_as_playing_on(replay_path):
 
 def test_render_writes_the_expected_number_of_gif_frames(replay_path, tmp_path):
     out = tmp_path / "game.gif"
-    # 2x real time at 15 fps is one decision (4 ticks) per frame: 2 s -> 30 steps, 31 frames.
+    # 2x real time at 15 fps is one decision (4 ticks) per frame: 4 game seconds are
+    # 30 decisions, so 31 frames with the first.
     assert main(["render", str(replay_path), "-o", str(out), "--speed", "2", "--fps", "15",
-                 "--seconds", "2", "--size", "300"]) == 0
+                 "--seconds", "4", "--size", "300"]) == 0
     with Image.open(out) as gif:
         assert gif.n_frames == 31 and gif.size == (300 + 300, 300 + 90)
     assert main(["render", str(replay_path), "-o", str(tmp_path / "x.avi")]) == 2
