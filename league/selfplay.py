@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import signal
 import time
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable
@@ -135,14 +137,14 @@ class Trainer:
 
     @classmethod
     def resume(cls, run_dir: str | Path) -> "Trainer":
-        import tomllib
-
         run_dir = Path(run_dir)
         cfg_path = run_dir / "config.toml"
         if not cfg_path.is_file():
             raise FileNotFoundError(f"{str(run_dir)!r} is not a run folder (no config.toml)")
-        cfg = RunConfig.from_dict(tomllib.loads(cfg_path.read_text()))
-        trainer = cls(run_dir, cfg)
+        text = cfg_path.read_text()
+        cfg = RunConfig.from_dict(tomllib.loads(text))
+        named = re.match(r"# moba training run, preset '(.*)'", text)
+        trainer = cls(run_dir, cfg, named.group(1) if named else "custom")
         latest = trainer.latest_checkpoint()
         if latest is None:
             raise FileNotFoundError(f"run {str(run_dir)!r} has no checkpoint to resume from")
