@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default="league.sqlite", help="league that records your games")
     p.add_argument("--name", default="human", help="your name in the league")
     p.add_argument("--rated", action="store_true", help="let the game move the bots' ratings")
-    p.add_argument("--replays", default="replays", help="folder for the replay of the game")
+    p.add_argument("--replays", default="played", help="folder for the replay of the game (default played/)")
     p.add_argument("--seed", type=int, default=0)
 
     from moba.league_cmd import add_parsers

@@ -32,7 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction, preset_args) -> None:
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--round-robin", action="store_true", help="every pair in turn, not matchmaking")
     q.add_argument("--replays", type=float, default=0.01, metavar="RATE",
-                   help="share of games kept as replays, in replays/ next to the league file (default 0.01)")
+                   help="share of games kept as replays, in <league>-replays/ next to the league file (default 0.01)")
     q.add_argument("--fixed", nargs="*", default=[], metavar="NAME",
                    help="hold these agents' ratings fixed (reference agents)")
 
@@ -97,7 +97,7 @@ def _eval(store, args: argparse.Namespace) -> None:
     if not 0 <= args.replays <= 1:
         raise ConfigError(f"--replays must be between 0 and 1, got {args.replays}")
     ev = Evaluation(games=args.games, batch=args.batch, seed=args.seed, round_robin=args.round_robin,
-                    replay_rate=args.replays, replay_dir=str(store.path.parent / "replays"))
+                    replay_rate=args.replays, replay_dir=str(store.path.parent / f"{store.path.stem}-replays"))
     bar = tqdm(total=args.games, unit="game", file=sys.stderr, dynamic_ncols=True)
 
     def on_game(result) -> None:
