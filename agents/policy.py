@@ -207,8 +207,9 @@ def sample(policy: Policy, params, out: Outputs, mask_target: jax.Array,
     return actions, logp, chosen_mask
 
 
-def init_params(policy: Policy, key: jax.Array, hidden: int):
-    s = policy.shapes
+def init_params(policy: Policy, key: jax.Array):
+    """Fresh parameters of every layer, the pointer's included."""
+    s, hidden = policy.shapes, policy.config.hidden
     b = 1
     x = Inputs(jnp.zeros((b, s.obs_size)), jnp.ones(b, bool), jnp.ones((b, NUM_ACTION_TYPES), bool),
                jnp.ones((b, OFFSET_BINS), bool), jnp.ones((b, s.num_items), bool))

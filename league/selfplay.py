@@ -98,7 +98,7 @@ class Trainer:
         self.rng = np.random.default_rng(t.seed)
         key = jax.random.PRNGKey(t.seed)
         key, init_key = jax.random.split(key)
-        params = init_params(self.policy, init_key, cfg.policy.hidden)
+        params = init_params(self.policy, init_key)
         self.learner = Learner(params, self.optimizer.init(params), normalizer_init(self.env.obs_size))
         self.key = key
         self.update = 0

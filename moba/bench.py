@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import statistics
@@ -105,8 +106,7 @@ def bench_train(args: argparse.Namespace) -> None:
     print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6}")
     for games in args.games:
         run = preset.run
-        run = type(run)(**{**{n: getattr(run, n) for n in run.SECTIONS},
-                           "train": run.train.replace(num_games=games, total_steps=1 << 40)})
+        run = dataclasses.replace(run, train=run.train.replace(num_games=games, total_steps=1 << 40))
         with tempfile.TemporaryDirectory() as tmp:
             trainer = Trainer(tmp, run, preset.name)
             stats: dict = {}
@@ -131,8 +131,7 @@ def bench_learn(args: argparse.Namespace) -> None:
 
     preset = load_preset(args.preset, args.overrides)
     run = preset.run
-    run = type(run)(**{**{n: getattr(run, n) for n in run.SECTIONS},
-                       "train": run.train.replace(total_steps=1 << 40)})
+    run = dataclasses.replace(run, train=run.train.replace(total_steps=1 << 40))
     out = Path(args.out)
     trainer = Trainer(out / "run", run, preset.name)
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
@@ -231,7 +230,7 @@ def _untrained(preset, env, seed: int):
     from agents.policy_agent import PolicyAgent
 
     policy = Policy(preset.run.policy, shapes_for(env))
-    params = init_params(policy, jax.random.PRNGKey(seed), preset.run.policy.hidden)
+    params = init_params(policy, jax.random.PRNGKey(seed))
     return PolicyAgent(policy, params, normalizer_init(env.obs_size), seed=seed, name="learned")
 
 
@@ -259,14 +258,9 @@ def bench_play(args: argparse.Namespace) -> None:
           f"{t['frame_ms']:.1f} ms, so up to {t['fps_possible']:.0f} fps (the game runs at 30)")
 
 
+BENCHES = {"engine": bench_engine, "train": bench_train, "learn": bench_learn, "league": bench_league,
+           "play": bench_play}
+
+
 def run_bench(args: argparse.Namespace) -> None:
-    if args.bench == "engine":
-        bench_engine(args)
-    elif args.bench == "train":
-        bench_train(args)
-    elif args.bench == "learn":
-        bench_learn(args)
-    elif args.bench == "league":
-        bench_league(args)
-    elif args.bench == "play":
-        bench_play(args)
+    BENCHES[args.bench](args)

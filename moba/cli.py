@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from engine import ConfigError
@@ -158,39 +159,24 @@ def cmd_config(args: argparse.Namespace) -> None:
             print(f"{line:<28}" + (f"  # {helps[key]}" if key in helps else ""))
 
 
+COMMANDS = {
+    "match": ("moba.cli", "cmd_match"),
+    "config": ("moba.cli", "cmd_config"),
+    "train": ("moba.train", "cmd_train"),
+    "play": ("moba.play", "cmd_play"),
+    "watch": ("moba.watch", "cmd_watch"),
+    "render": ("moba.watch", "cmd_render"),
+    "league": ("moba.league_cmd", "cmd_league"),
+    "bench": ("moba.bench", "run_bench"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    module, name = COMMANDS[args.command]
     try:
-        if args.command == "match":
-            cmd_match(args)
-        elif args.command == "train":
-            from moba.train import cmd_train
-
-            cmd_train(args)
-        elif args.command == "play":
-            from moba.play import cmd_play
-
-            cmd_play(args)
-        elif args.command == "watch":
-            from moba.watch import watch
-
-            watch(args.replay, args.view, args.speed)
-        elif args.command == "render":
-            from moba.watch import render
-
-            n = render(args.replay, args.out, args.view, args.speed, args.fps, args.start, args.seconds,
-                       args.follow, args.size)
-            print(f"wrote {n} frames to {args.out}")
-        elif args.command == "league":
-            from moba.league_cmd import cmd_league
-
-            cmd_league(args)
-        elif args.command == "config":
-            cmd_config(args)
-        elif args.command == "bench":
-            from moba.bench import run_bench
-
-            run_bench(args)
+        # Imported on use: `moba config` should not wait for JAX or pygame.
+        getattr(importlib.import_module(module), name)(args)
     except (ConfigError, ValueError, FileNotFoundError) as e:
         print(f"moba: error: {e}", file=sys.stderr)
         return 2

@@ -22,7 +22,13 @@ from engine.constants import (
     KIND_TOWER,
     TICKS_PER_SECOND,
 )
-from engine.mapgen import TERRAIN_BASE, TERRAIN_GROUND, TERRAIN_LANE, TERRAIN_RIVER, TERRAIN_TREES
+from engine.mapgen import (
+    TERRAIN_BASE,
+    TERRAIN_GROUND,
+    TERRAIN_LANE,
+    TERRAIN_RIVER,
+    TERRAIN_TREES,
+)
 from engine.tables import HEROES, ITEMS
 
 TERRAIN_COLOURS = {TERRAIN_GROUND: (62, 84, 52), TERRAIN_TREES: (28, 52, 28), TERRAIN_RIVER: (52, 92, 130),

@@ -17,6 +17,16 @@ HELP = ("space pause  +/- speed  v fog view  0-9 follow hero (` whole map)  whee
         "click the timeline to seek  esc quit")
 
 
+def cmd_watch(args) -> None:
+    watch(args.replay, args.view, args.speed)
+
+
+def cmd_render(args) -> None:
+    n = render(args.replay, args.out, args.view, args.speed, args.fps, args.start, args.seconds,
+               args.follow, args.size)
+    print(f"wrote {n} frames to {args.out}")
+
+
 def watch(path: str | Path, fog: str = "all", speed: float = 1.0) -> None:
     import pygame
 

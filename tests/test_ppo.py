@@ -76,7 +76,7 @@ def _inputs(rng, b):
 
 def test_masked_actions_are_never_sampled():
     rng = np.random.default_rng(0)
-    params = init_params(POLICY, jax.random.PRNGKey(0), 16)
+    params = init_params(POLICY, jax.random.PRNGKey(0))
     x, mask_target = _inputs(rng, 256)
     _, out = POLICY.apply(params, normalizer_init(SHAPES.obs_size), jnp.zeros((256, 2, 16)), x)
     for seed in range(5):
@@ -96,7 +96,7 @@ def test_masked_actions_are_never_sampled():
 
 def test_heads_the_chosen_type_ignores_get_no_gradient():
     rng = np.random.default_rng(1)
-    params = init_params(POLICY, jax.random.PRNGKey(0), 16)
+    params = init_params(POLICY, jax.random.PRNGKey(0))
     b = 6
     x, mask_target = _inputs(rng, b)
     x = x._replace(mask_type=jnp.ones((b, NUM_ACTION_TYPES), bool), mask_item=jnp.ones((b, I), bool))
