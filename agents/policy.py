@@ -187,9 +187,14 @@ def log_prob_entropy(policy: Policy, params, out: Outputs, actions: jax.Array,
     the chosen type's target mask."""
     logits = head_logits(policy, params, out, actions[:, 0], mask_target)
     used = HEADS_USED[actions[:, 0]]
-    logp = sum(used[:, i] * _logp(lg, actions[:, i]) for i, lg in enumerate(logits))
     ent = jnp.stack([used[:, i] * _entropy(lg) for i, lg in enumerate(logits)], axis=1)
-    return logp, ent
+    return _joint_logp(logits, actions), ent
+
+
+def _joint_logp(logits: list[jax.Array], actions: jax.Array) -> jax.Array:
+    """Sum of the log-probabilities of the heads the chosen type reads."""
+    used = HEADS_USED[actions[:, 0]]
+    return sum(used[:, i] * _logp(lg, actions[:, i]) for i, lg in enumerate(logits))
 
 
 def sample(policy: Policy, params, out: Outputs, mask_target: jax.Array,
@@ -203,8 +208,7 @@ def sample(policy: Policy, params, out: Outputs, mask_target: jax.Array,
     logits = head_logits(policy, params, out, action_type, chosen_mask)
     rest = [jax.random.categorical(k, lg) for k, lg in zip(keys[1:], logits[1:])]
     actions = jnp.stack([action_type, *rest], axis=1).astype(jnp.int32)
-    logp, _ = log_prob_entropy(policy, params, out, actions, chosen_mask)
-    return actions, logp, chosen_mask
+    return actions, _joint_logp(logits, actions), chosen_mask
 
 
 def init_params(policy: Policy, key: jax.Array):
