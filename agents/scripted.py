@@ -5,14 +5,21 @@ acts through the same factored actions and masks as any policy, so its games
 replay like any other. Per hero and decision, the first rule that applies:
 
 1. dead: buy back if enemy heroes threaten the ancient;
-2. low HP (hysteresis 30% -> 90%): drink a salve, else walk to the fountain;
-3. at the fountain: buy the next item of the build;
-4. a fight it can win (local HP sum) on a hero not under its tower: attack;
-5. an enemy tower shooting it: step back toward its own base;
-6. a last hit or deny within reach: take it;
-7. an enemy building the creep wave is hitting, or enemy creeps near: attack;
-8. otherwise walk to the front of its lane's creep wave (all heroes group
-   mid after `group_minute`).
+2. casting: let the cast finish;
+3. at the fountain: buy the next item of its hero's build (`engine.tables`);
+4. low HP (hysteresis 30% -> 90%): drink a salve, escape (blink, invisibility,
+   haste) and walk to the fountain;
+5. an ally (or itself) under half HP in reach: heal or shield it;
+6. a fight it can win (local HP sum) on a hero not under its tower: disables
+   first (stun, root, silence), then nukes and self-buffs, then attack;
+7. an enemy tower shooting it: step back toward its own base;
+8. a last hit or deny within reach: take it;
+9. an enemy building the creep wave is hitting, or enemy creeps near: attack;
+10. otherwise walk to the front of its lane's creep wave (all heroes group
+    mid after `group_minute`).
+
+What each ability is for (disable, nuke, heal, escape, buff) is read off its
+effects in `engine.abilities`, so a new hero's abilities are used unchanged.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from engine.constants import (
     ACT_ATTACK,
     ACT_BUY,
     ACT_BUYBACK,
+    ACT_CAST1,
     ACT_ITEM1,
     ACT_MOVE,
     ACT_NOOP,
@@ -37,23 +45,58 @@ from engine.constants import (
     INVENTORY_SLOTS,
     KIND_TOWER,
     LANE_MID,
+    NUM_ABILITIES,
     NUM_HEADS,
     OFFSET_CENTER,
+    ORDER_CAST,
     TICKS_PER_SECOND,
 )
+from engine import abilities as AB
+from engine.effects import castable
 from engine.env import BatchEnv, Step
 from engine.rules import armor_factor, building_slot, creep_slot, is_building, is_creep
-from engine.tables import ITEM_INDEX
+from engine.tables import HEROES, ITEM_INDEX, hero_build
 from engine.world import CREEP_BASE
 
 # Lane of each hero slot: two in the bottom lane, one mid, two top.
 HERO_LANES = np.array([0, 1, 2, 2, 0], np.int32)
-# Items bought in this order, one per visit to the shop.
-BUILD = np.array([ITEM_INDEX[n] for n in (
-    "healing_salve", "boots", "ring_of_health", "chainmail", "broadsword",
-    "vitality_booster", "broadsword",
-)], np.int32)
 SALVE = ITEM_INDEX["healing_salve"]
+CLARITY = ITEM_INDEX["clarity"]
+
+# What an ability is for.
+USE_NONE = 0
+USE_DISABLE = 1
+USE_NUKE = 2
+USE_HEAL = 3
+USE_ESCAPE = 4
+USE_BUFF = 5
+
+
+def ability_use(a: AB.Ability) -> int:
+    """What the bot casts an ability for, read off its effects."""
+    kinds = {e.kind for e in a.effects if not e.on_caster}
+    own = {e.kind for e in a.effects if e.on_caster}
+    if a.target == "passive" or AB.EF_TELEPORT in own or AB.EF_REVEAL in kinds:
+        return USE_NONE
+    if a.hits == "enemies" and kinds & {AB.EF_STUN, AB.EF_ROOT, AB.EF_SILENCE}:
+        return USE_DISABLE
+    if a.hits == "enemies" and kinds:
+        return USE_NUKE
+    if kinds & {AB.EF_HEAL, AB.EF_SHIELD}:
+        return USE_HEAL
+    if own & {AB.EF_BLINK, AB.EF_INVISIBLE} or own == {AB.EF_HASTE}:
+        return USE_ESCAPE
+    if own & {AB.EF_FRENZY, AB.EF_EMPOWER, AB.EF_MAGIC_IMMUNE, AB.EF_SHIELD} or kinds:
+        return USE_BUFF
+    return USE_NONE
+
+
+ABILITY_USE = np.array([ability_use(a) for a in AB.ABILITIES], np.int32)
+# Items each hero buys, in order, one per decision at the shop (-1 pads).
+BUILDS = np.full((len(HEROES), 8), -1, np.int32)
+for _h, _hero in enumerate(HEROES):
+    for _j, _name in enumerate(hero_build(_hero)):
+        BUILDS[_h, _j] = ITEM_INDEX[_name]
 
 RETREAT_BELOW = 0.3
 RETURN_ABOVE = 0.9
@@ -103,6 +146,63 @@ def _attack(s, g, h, out, i, team, u, K):
     return False
 
 
+@njit(cache=True, inline="always")
+def _cast_at(s, w, g, h, out, i, team, src, ab, v, K, self_row):
+    """Cast ability row `ab` from `src` (0-3 ability, 4-9 item) at unit v if
+    v is within its reach (a unit or point target's cast range, or the
+    radius of an area around the caster)."""
+    typ = ACT_CAST1 + src
+    d2 = (s.uf[g, v, F.X] - s.uf[g, h, F.X]) ** 2 + (s.uf[g, v, F.Y] - s.uf[g, h, F.Y]) ** 2
+    if w.abil_tab[ab, F.AB_TARGET] == AB.TARGET_NONE:
+        r = 0.9 * w.abil_tab[ab, F.AB_RADIUS]
+        if w.abil_tab[ab, F.AB_AREA] != AB.AREA_SINGLE and d2 > r * r:
+            return False
+        k = self_row
+    else:
+        reach = w.abil_tab[ab, F.AB_RANGE] + 200.0
+        if d2 > reach * reach:
+            return False
+        k = _row(s, g, team, v, K)
+    if k < 0 or not s.mask_target[g, h, typ, k]:
+        return False
+    _set(out, g, i, typ, k, OFFSET_CENTER, OFFSET_CENTER, 0)
+    return True
+
+
+@njit(cache=True)
+def _escape(s, w, g, h, out, i, self_row, tx, ty, ready):
+    """Blink toward (tx, ty), or turn invisible or fast, if it can."""
+    for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
+        ab = ready[src]
+        typ = ACT_CAST1 + src
+        if ab < 0 or ABILITY_USE[ab] != USE_ESCAPE:
+            continue
+        if self_row < 0 or not s.mask_target[g, h, typ, self_row]:
+            continue
+        ox = OFFSET_CENTER
+        oy = OFFSET_CENTER
+        if w.abil_tab[ab, F.AB_TARGET] == AB.TARGET_POINT:
+            dx = tx - s.uf[g, h, F.X]
+            dy = ty - s.uf[g, h, F.Y]
+            m = max(abs(dx), abs(dy), 1.0)
+            ox = OFFSET_CENTER + int(np.round(dx / m * OFFSET_CENTER))
+            oy = OFFSET_CENTER + int(np.round(dy / m * OFFSET_CENTER))
+            if ox == OFFSET_CENTER and oy == OFFSET_CENTER:
+                continue
+        _set(out, g, i, typ, self_row, ox, oy, 0)
+        return True
+    return False
+
+
+@njit(cache=True)
+def _use_item(s, g, h, out, i, self_row, item):
+    for slot in range(INVENTORY_SLOTS):
+        if s.inv[g, h, slot, F.INV_ITEM] == item and s.mask_type[g, h, ACT_ITEM1 + slot]:
+            _set(out, g, i, ACT_ITEM1 + slot, self_row, OFFSET_CENTER, OFFSET_CENTER, 0)
+            return True
+    return False
+
+
 @njit(cache=True)
 def _hp_near(s, g, team, x, y, r, viewer):
     """Summed HP of `team`'s living heroes within r of (x, y) that `viewer` sees."""
@@ -144,6 +244,13 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
                 _set(out, g, i, ACT_BUYBACK, 0, OFFSET_CENTER, OFFSET_CENTER, 0)
         return
 
+    # Stunned, nothing to do; a cast under way (past walking into range) is
+    # left to finish.
+    if s.uf[g, h, F.STUN_END] > s.gi[g, F.TICK]:
+        return
+    if s.ui[g, h, F.ORDER] == ORDER_CAST and s.hf[g, h, F.CAST_END] >= 0.0:
+        return
+
     self_row = _row(s, g, team, h, K)
     x = s.uf[g, h, F.X]
     y = s.uf[g, h, F.Y]
@@ -155,19 +262,46 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
 
     # Shopping: one item of the build per decision while in range of the shop.
     b = build_pos[g, h]
-    if b < BUILD.shape[0] and s.mask_type[g, h, ACT_BUY] and s.mask_item[g, h, BUILD[b]]:
-        _set(out, g, i, ACT_BUY, 0, OFFSET_CENTER, OFFSET_CENTER, BUILD[b])
+    item = BUILDS[s.hi[g, h, F.HERO_ID], b] if b < BUILDS.shape[1] else -1
+    if item >= 0 and s.mask_type[g, h, ACT_BUY] and s.mask_item[g, h, item]:
+        _set(out, g, i, ACT_BUY, 0, OFFSET_CENTER, OFFSET_CENTER, item)
         build_pos[g, h] = b + 1
         return
 
+    # What it can cast now: the ability row of each source (-1 none), and
+    # the uses they serve, as bits.
+    ready = np.full(NUM_ABILITIES + INVENTORY_SLOTS, -1, np.int32)
+    have = 0
+    for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
+        if s.mask_type[g, h, ACT_CAST1 + src]:
+            ab = castable(s, w, g, h, src)[0]
+            if ab >= 0:
+                ready[src] = ab
+                have |= 1 << ABILITY_USE[ab]
+
+    fx = s.uf[g, fountain, F.X]
+    fy = s.uf[g, fountain, F.Y]
     if retreat[g, h]:
-        for slot in range(INVENTORY_SLOTS):
-            if s.inv[g, h, slot, F.INV_ITEM] == SALVE and s.mask_type[g, h, ACT_ITEM1 + slot] \
-                    and hp_frac < 0.6:
-                _set(out, g, i, ACT_ITEM1 + slot, self_row, OFFSET_CENTER, OFFSET_CENTER, 0)
+        if hp_frac < 0.6 and _use_item(s, g, h, out, i, self_row, SALVE):
+            return
+        if have & (1 << USE_ESCAPE) and (x - fx) ** 2 + (y - fy) ** 2 > 3000.0 ** 2:
+            if _escape(s, w, g, h, out, i, self_row, fx, fy, ready):
                 return
-        _move_toward(s, w, g, h, out, i, self_row, s.uf[g, fountain, F.X], s.uf[g, fountain, F.Y])
+        _move_toward(s, w, g, h, out, i, self_row, fx, fy)
         return
+    if s.uf[g, h, F.MANA] < 0.35 * s.uf[g, h, F.MAX_MANA] and _use_item(s, g, h, out, i, self_row, CLARITY):
+        return
+
+    # Heal or shield the most hurt ally in reach (itself included).
+    for a in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+        if not have & (1 << USE_HEAL):
+            break
+        if s.ui[g, a, F.ALIVE] and s.uf[g, a, F.HP] < 0.5 * s.uf[g, a, F.MAX_HP]:
+            for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
+                ab = ready[src]
+                if ab >= 0 and ABILITY_USE[ab] == USE_HEAL:
+                    if _cast_at(s, w, g, h, out, i, team, src, ab, a, K, self_row):
+                        return
 
     # A fight it can win: the weakest visible enemy hero in reach.
     best = -1
@@ -185,6 +319,15 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
         theirs = _hp_near(s, g, enemy, vx, vy, FIGHT_RADIUS, team)
         low = best_hp < 0.25 * s.uf[g, best, F.MAX_HP]
         if ours > 1.2 * theirs and (low or not _under_tower(s, w, g, enemy, best)):
+            stunned = s.uf[g, best, F.STUN_END] > s.gi[g, F.TICK]
+            for use in (USE_DISABLE, USE_NUKE, USE_BUFF):
+                if not have & (1 << use) or (use == USE_DISABLE and stunned):
+                    continue
+                for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
+                    ab = ready[src]
+                    if ab >= 0 and ABILITY_USE[ab] == use:
+                        if _cast_at(s, w, g, h, out, i, team, src, ab, best, K, self_row):
+                            return
             if _attack(s, g, h, out, i, team, best, K):
                 return
 
@@ -192,8 +335,7 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
     lo = building_slot(enemy, 0)
     for t in range(lo, lo + w.bld_tab.shape[0]):
         if s.ui[g, t, F.ALIVE] and s.ui[g, t, F.TARGET] == h and s.ui[g, t, F.KIND] == KIND_TOWER:
-            _move_toward(s, w, g, h, out, i, self_row,
-                         s.uf[g, fountain, F.X], s.uf[g, fountain, F.Y])
+            _move_toward(s, w, g, h, out, i, self_row, fx, fy)
             return
 
     # Last hits and denies within reach.

@@ -114,6 +114,7 @@ class GameConfig(Settings):
     fountain_heal: float = setting(0.05, 0.0, 1.0, "fraction of max HP and mana healed per second near the fountain")
     creep_acquire_range: float = setting(500.0, 0.0, 1e4, "creeps attack enemies this close")
     leash_range: float = setting(900.0, 0.0, 1e4, "creeps give up chasing beyond this distance")
+    true_sight_range: float = setting(900.0, 0.0, 1e4, "towers and fountains see invisible heroes this close")
     lineup: Any = setting("random", None, None,
                      "'random', 'mirror', or a list of 10 hero names (Radiant's five, then Dire's)")
 

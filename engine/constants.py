@@ -42,6 +42,7 @@ ORDER_NONE = 0
 ORDER_MOVE = 1
 ORDER_ATTACK = 2
 ORDER_LANE = 3  # creeps: walk the lane waypoints
+ORDER_CAST = 4  # heroes: walk into cast range, stand through the cast time, then cast
 
 # Action heads, in the order of the last axis of the action array.
 HEAD_TYPE = 0

@@ -37,7 +37,7 @@ from engine.world import World, build_world
 
 # Bumped whenever a rule changes, so replays and ratings say which rules
 # they were made under.
-ENGINE_VERSION = "0.1.0"
+ENGINE_VERSION = "0.2.0"
 
 
 class Masks(NamedTuple):

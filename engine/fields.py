@@ -26,7 +26,30 @@ SPEED = 13  # units per tick
 VISION = 14
 ORDER_X = 15
 ORDER_Y = 16
-UF = 17
+MAGIC_RES = 17  # fraction of magical damage resisted
+# Timed statuses, as the tick they end (0: none), so nothing counts down each
+# tick; cleared together (STATUS_FIRST..UF) when a unit dies or a slot is reused.
+STUN_END = 18
+SILENCE_END = 19
+ROOT_END = 20
+SLOW_END = 21
+SLOW = 22  # fraction of move speed lost
+SHIELD_END = 23
+SHIELD = 24  # damage it still absorbs
+DOT_END = 25
+DOT = 26  # magical damage per tick, already reduced
+HASTE_END = 27
+HASTE = 28  # fraction of move speed gained
+FRENZY_END = 29
+FRENZY = 30  # fraction of attack speed gained
+EMPOWER_END = 31
+EMPOWER = 32  # attack damage gained
+INVIS_START = 33  # invisible from this tick (the fade ends) ...
+INVIS_END = 34  # ... to this one; attacking or casting sets it to now
+IMMUNE_END = 35  # magic immunity
+REVEAL_END = 36  # revealed to the enemy despite invisibility
+STATUS_FIRST = STUN_END
+UF = 37
 
 # --- State.ui [G, U, UI]: unit ints
 KIND = 0
@@ -39,14 +62,23 @@ ORDER = 6
 ORDER_TARGET = 7  # unit slot
 TARGET = 8  # unit being attacked, -1 none
 INVULNERABLE = 9  # 1 for the fountain and buildings the tier rule protects
-UI = 10
+DOT_SRC = 10  # unit whose damage over time this is, -1 none
+EFFECTS_END = 11  # the last tick any timed status lasts: per-tick checks skip units without one
+UI = 12
 
 # --- State.hf [G, 10, HF]: hero floats
 XP = 0
 GOLD = 1
 HP_PREV = 2  # HP fraction at the last decision, -1 when dead
 MANA_PREV = 3
-HF = 4
+CAST_END = 4  # tick the cast under way takes effect, -1 while walking into range
+CRIT_CHANCE = 5  # passives, from abilities and items (hero_stats)
+CRIT_MULT = 6
+LIFESTEAL = 7
+EVASION = 8
+BASH_CHANCE = 9
+BASH_TICKS = 10
+HF = 11
 
 # --- State.hi [G, 10, HI]: hero ints
 HERO_ID = 0
@@ -58,13 +90,18 @@ DEATHS = 5
 ASSISTS = 6
 LAST_HITS = 7
 DENIES = 8
-HI = 9
+CAST_ABIL = 9  # ability row of the cast under way (ORDER_CAST)
+CAST_SRC = 10  # 0-3 ability slot, 4-9 inventory slot 0-5
+CAST_LEVEL = 11
+HI = 12
 
-# --- State.inv [G, 10, slot, 2] and State.abil [G, 10, ability, 2]
+# --- State.inv [G, 10, slot, INV] and State.abil [G, 10, ability, 2]
 INV_ITEM = 0  # item id, -1 empty
 INV_CHARGES = 1
+INV_READY = 2  # tick its active is off cooldown
+INV = 3
 ABIL_LEVEL = 0
-ABIL_CD = 1
+ABIL_READY = 1  # tick it is off cooldown
 
 # --- State.gi [G, GI]: game ints
 TICK = 0
@@ -96,7 +133,8 @@ P_CREEP_ACQUIRE = 19
 P_LEASH = 20
 P_UPGRADE_HP = 21
 P_UPGRADE_DAMAGE = 22
-PF = 23
+P_TRUE_SIGHT = 23  # towers and fountains see invisible units this close
+PF = 24
 
 # --- World.pi: int parameters
 P_GRID_N = 0
@@ -149,7 +187,8 @@ HT_ATTACK_TICKS = 12
 HT_AS_GAIN = 13
 HT_SPEED = 14  # per tick
 HT_VISION = 15
-HT = 16
+HT_MAGIC_RES = 16
+HT = 17
 
 # --- World.item_tab [item id, IT]
 IT_COST = 0
@@ -160,10 +199,30 @@ IT_ARMOR = 4
 IT_SPEED = 5  # per tick
 IT_HP_REGEN = 6  # per tick
 IT_MANA_REGEN = 7
-IT_HEAL = 8
-IT_RESTORE = 9
-IT_CHARGES = 10
+IT_CHARGES = 8
+IT_ACTIVE = 9  # ability row, -1 none
+IT_PASSIVE = 10
 IT = 11
+
+# --- World.abil_tab [ability, AB]
+AB_TARGET = 0  # engine.abilities TARGET_*
+AB_HITS = 1
+AB_AREA = 2
+AB_RADIUS = 3
+AB_RANGE = 4
+AB_CAST_TICKS = 5
+AB_LOCK_TICKS = 6  # no casting this long after damage from an enemy hero
+AB_HEROES_ONLY = 7
+AB_EFFECTS = 8  # number of effects
+AB = 9
+
+# --- World.eff_tab [ability, effect, EF]; values per ability level
+EF_KIND = 0
+EF_ON_CASTER = 1
+EF_CHANCE = 2
+EF_VALUE = 3  # + level - 1
+EF_DURATION = 7  # + level - 1, in ticks
+EF = 11
 
 # --- World.bld_tab [building, BT]
 BT_ROW = 0

@@ -14,25 +14,32 @@ from engine.constants import (
     ACT_ATTACK,
     ACT_BUY,
     ACT_BUYBACK,
-    ACT_ITEM1,
+    ACT_CAST1,
     ACT_MOVE,
     ACT_NOOP,
     ACT_STOP,
     HEROES_PER_TEAM,
     INVENTORY_SLOTS,
+    KIND_FOUNTAIN,
     KIND_HERO,
+    KIND_TOWER,
     NUM_ABILITIES,
     NUM_HEROES,
     ORDER_ATTACK,
+    ORDER_CAST,
     ORDER_MOVE,
     TICKS_PER_SECOND,
 )
+from engine.abilities import HITS_ENEMIES, TARGET_NONE, TARGET_POINT
+from engine.effects import castable
 from engine.rules import (
     armor_factor,
     attackable,
     building_slot,
     buyback_cost,
     creep_slot,
+    invisible,
+    is_building,
     vulnerable,
 )
 from engine.spec import (
@@ -40,14 +47,17 @@ from engine.spec import (
     A_RESPAWN, ALLY_F,
     G_ENEMY_BUILDINGS, G_ENEMY_KILLS, G_NEXT_WAVE, G_OWN_BUILDINGS, G_OWN_KILLS, G_TEAM,
     G_TIME, G_TIME_LEFT, GLOBAL_F,
-    S_ABILITY_CD, S_ABILITY_LEVEL, S_ALIVE, S_ARMOR, S_ASSISTS, S_ATTACK_TIME,
-    S_BUYBACK_CD, S_BUYBACK_COST, S_BUYBACK_READY, S_DAMAGE, S_DEATHS, S_DENIES, S_GOLD,
-    S_HERO_ID, S_HP, S_HP_FRAC, S_HP_REGEN, S_IN_SHOP, S_ITEM_CHARGES, S_ITEM_ID,
-    S_ITEM_READY, S_KILLS, S_LAST_HITS, S_LEVEL, S_MANA, S_MANA_FRAC, S_ORDER_ATTACK,
-    S_ORDER_MOVE, S_RANGE, S_RESPAWN, S_SPEED, S_TEAM, S_X, S_XP_FRAC, S_Y, SELF_F,
-    U_ABS_X, U_ABS_Y, U_ALLY, U_ARMOR, U_ATTACK_READY, U_ATTACK_TIME, U_DAMAGE, U_DENIABLE,
-    U_DIST, U_ENEMY, U_HERO_ID, U_HITS_TO_KILL, U_HP, U_HP_FRAC, U_KIND, U_LEVEL,
-    U_MANA_FRAC, U_MY_TARGET, U_PRESENT, U_RANGE, U_REL_X, U_REL_Y, U_SELF, U_SPEED,
+    S_ABILITY_CD, S_ABILITY_LEVEL, S_ABILITY_MANA, S_ABILITY_READY, S_ALIVE, S_ARMOR,
+    S_ASSISTS, S_ATTACK_TIME, S_BUYBACK_CD, S_BUYBACK_COST, S_BUYBACK_READY, S_CASTING,
+    S_DAMAGE, S_DEATHS, S_DENIES, S_GOLD, S_HERO_ID, S_HP, S_HP_FRAC, S_HP_REGEN, S_IN_SHOP,
+    S_INVISIBLE, S_ITEM_CD, S_ITEM_CHARGES, S_ITEM_ID, S_ITEM_READY, S_KILLS, S_LAST_HITS,
+    S_LEVEL, S_MAGIC_IMMUNE, S_MAGIC_RES, S_MANA, S_MANA_FRAC, S_ORDER_ATTACK, S_ORDER_MOVE,
+    S_RANGE, S_RESPAWN, S_ROOTED, S_SHIELD, S_SILENCED, S_SLOWED, S_SPEED, S_STUNNED, S_TEAM,
+    S_X, S_XP_FRAC, S_Y, SELF_F,
+    U_ABS_X, U_ABS_Y, U_ALLY, U_ARMOR, U_ATTACK_READY, U_ATTACK_TIME, U_CASTING, U_DAMAGE,
+    U_DENIABLE, U_DIST, U_ENEMY, U_HERO_ID, U_HITS_TO_KILL, U_HP, U_HP_FRAC, U_INVISIBLE,
+    U_KIND, U_LEVEL, U_MAGIC_IMMUNE, U_MANA_FRAC, U_MY_TARGET, U_PRESENT, U_RANGE, U_REL_X,
+    U_REL_Y, U_ROOTED, U_SELF, U_SHIELD, U_SILENCED, U_SLOWED, U_SPEED, U_STUNNED,
     U_TARGETS_ALLY_HERO, U_TARGETS_ME, U_TIER, U_VULNERABLE, UNIT_F,
 )
 from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
@@ -75,6 +85,18 @@ def _sees_point(s, w, g, team, x, y):
 
 
 @njit(cache=True)
+def _true_sight(s, w, g, team, x, y):
+    """Whether a living tower or the fountain of `team` sees invisible units at (x, y)."""
+    r2 = w.pf[F.P_TRUE_SIGHT] ** 2
+    for b in range(building_slot(team, 0), building_slot(team, BUILDINGS_PER_TEAM)):
+        kind = s.ui[g, b, F.KIND]
+        if s.ui[g, b, F.ALIVE] and (kind == KIND_TOWER or kind == KIND_FOUNTAIN):
+            if (s.uf[g, b, F.X] - x) ** 2 + (s.uf[g, b, F.Y] - y) ** 2 <= r2:
+                return True
+    return False
+
+
+@njit(cache=True)
 def compute_visibility(s, w, g):
     for team in range(2):
         for u in range(w.pi[F.P_NUM_UNITS]):
@@ -82,6 +104,8 @@ def compute_visibility(s, w, g):
                 s.visible[g, team, u] = False
             elif s.ui[g, u, F.TEAM] == team:
                 s.visible[g, team, u] = True
+            elif invisible(s, g, u) and s.uf[g, u, F.REVEAL_END] <= s.gi[g, F.TICK]:
+                s.visible[g, team, u] = _true_sight(s, w, g, team, s.uf[g, u, F.X], s.uf[g, u, F.Y])
             else:
                 s.visible[g, team, u] = _sees_point(s, w, g, team, s.uf[g, u, F.X], s.uf[g, u, F.Y])
         enemy = 1 - team
@@ -164,6 +188,26 @@ def _write_unit_shared(s, w, g, team, o, u):
         o[U_TIER] = w.bld_tab[(u - BUILDING_BASE) % BUILDINGS_PER_TEAM, F.BT_TIER] / 4.0
     if vulnerable(s, w, g, u):
         o[U_VULNERABLE] = 1.0
+    if kind == KIND_HERO and s.ui[g, u, F.ORDER] == ORDER_CAST:
+        o[U_CASTING] = 1.0
+    t = s.gi[g, F.TICK]
+    if s.ui[g, u, F.EFFECTS_END] <= t:
+        return
+    uf = s.uf[g, u]
+    if uf[F.STUN_END] > t:
+        o[U_STUNNED] = 1.0
+    if uf[F.SILENCE_END] > t:
+        o[U_SILENCED] = 1.0
+    if uf[F.ROOT_END] > t:
+        o[U_ROOTED] = 1.0
+    if uf[F.SLOW_END] > t:
+        o[U_SLOWED] = uf[F.SLOW]
+    if uf[F.IMMUNE_END] > t:
+        o[U_MAGIC_IMMUNE] = 1.0
+    if invisible(s, g, u):
+        o[U_INVISIBLE] = 1.0
+    if uf[F.SHIELD_END] > t:
+        o[U_SHIELD] = uf[F.SHIELD] / 1000.0
 
 
 @njit(cache=True, inline="always")
@@ -234,15 +278,31 @@ def _write_self(s, w, g, h, o):
     o[S_TEAM] = float(team)
     o[S_ORDER_MOVE] = 1.0 if s.ui[g, h, F.ORDER] == ORDER_MOVE else 0.0
     o[S_ORDER_ATTACK] = 1.0 if s.ui[g, h, F.ORDER] == ORDER_ATTACK else 0.0
+    t = s.gi[g, F.TICK]
+    hid = s.hi[g, h, F.HERO_ID]
     for a in range(NUM_ABILITIES):
-        o[S_ABILITY_LEVEL + a] = s.abil[g, h, a, F.ABIL_LEVEL] / 4.0
-        o[S_ABILITY_CD + a] = s.abil[g, h, a, F.ABIL_CD] / TICKS_PER_SECOND / 10.0
+        level = s.abil[g, h, a, F.ABIL_LEVEL]
+        o[S_ABILITY_LEVEL + a] = level / 4.0
+        o[S_ABILITY_CD + a] = max(s.abil[g, h, a, F.ABIL_READY] - t, 0) / TICKS_PER_SECOND / 10.0
+        o[S_ABILITY_READY + a] = 1.0 if castable(s, w, g, h, a)[0] >= 0 else 0.0
+        o[S_ABILITY_MANA + a] = w.abil_mana[w.hero_abil[hid, a], max(level, 1) - 1] / 100.0
     for i in range(INVENTORY_SLOTS):
         it = s.inv[g, h, i, F.INV_ITEM]
         if it >= 0:
             o[S_ITEM_ID + i] = it + 1.0
             o[S_ITEM_CHARGES + i] = s.inv[g, h, i, F.INV_CHARGES]
-            o[S_ITEM_READY + i] = 1.0 if s.inv[g, h, i, F.INV_CHARGES] > 0 else 0.0
+            o[S_ITEM_READY + i] = 1.0 if castable(s, w, g, h, NUM_ABILITIES + i)[0] >= 0 else 0.0
+            o[S_ITEM_CD + i] = max(s.inv[g, h, i, F.INV_READY] - t, 0) / TICKS_PER_SECOND / 10.0
+    uf = s.uf[g, h]
+    o[S_MAGIC_RES] = uf[F.MAGIC_RES]
+    o[S_STUNNED] = max(uf[F.STUN_END] - t, 0.0) / TICKS_PER_SECOND
+    o[S_SILENCED] = 1.0 if uf[F.SILENCE_END] > t else 0.0
+    o[S_ROOTED] = 1.0 if uf[F.ROOT_END] > t else 0.0
+    o[S_SLOWED] = uf[F.SLOW] if uf[F.SLOW_END] > t else 0.0
+    o[S_INVISIBLE] = 1.0 if invisible(s, g, h) else 0.0
+    o[S_MAGIC_IMMUNE] = 1.0 if uf[F.IMMUNE_END] > t else 0.0
+    o[S_SHIELD] = uf[F.SHIELD] / 1000.0 if uf[F.SHIELD_END] > t else 0.0
+    o[S_CASTING] = 1.0 if s.ui[g, h, F.ORDER] == ORDER_CAST else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -325,10 +385,17 @@ def _write_minimap(s, w, g, team, o):
 # Masks
 
 
+# What a row of a team's unit list is, for the target masks of abilities.
+ROW_ENEMY_UNIT = 1  # an enemy hero or creep
+ROW_HERO = 2
+ROW_ALLY = 4
+
+
 @njit(cache=True, inline="always")
-def write_masks(s, w, g, h, attack_rows):
+def write_masks(s, w, g, h, attack_rows, row_kind):
     """Masks of hero h; `attack_rows[k]` says whether row k may be attacked by
-    a living hero of the team (the same for all five)."""
+    a living hero of the team, `row_kind[k]` what it is (ROW_* bits); both
+    are the same for the five heroes of a team."""
     team = h // HEROES_PER_TEAM
     K = w.pi[F.P_OBS_UNITS]
     s.mask_type[g, h] = False
@@ -340,6 +407,19 @@ def write_masks(s, w, g, h, attack_rows):
         if s.hi[g, h, F.BUYBACK_CD] == 0:
             s.mask_type[g, h, ACT_BUYBACK] = s.hf[g, h, F.GOLD] >= buyback_cost(s, w, g, h)
         return
+    free_slot = False
+    for i in range(INVENTORY_SLOTS):
+        if s.inv[g, h, i, F.INV_ITEM] < 0:
+            free_slot = True
+    if free_slot and _in_shop(s, w, g, h):
+        any_item = False
+        for it in range(w.item_tab.shape[0]):
+            if s.hf[g, h, F.GOLD] >= w.item_tab[it, F.IT_COST]:
+                s.mask_item[g, h, it] = True
+                any_item = True
+        s.mask_type[g, h, ACT_BUY] = any_item
+    if s.uf[g, h, F.STUN_END] > s.gi[g, F.TICK]:
+        return  # a stunned hero can only shop
     s.mask_type[g, h, ACT_STOP] = True
     any_attack = False
     for k in range(K):
@@ -352,25 +432,32 @@ def write_masks(s, w, g, h, attack_rows):
             any_attack = True
     s.mask_type[g, h, ACT_MOVE] = True
     s.mask_type[g, h, ACT_ATTACK] = any_attack
-    for i in range(INVENTORY_SLOTS):
-        it = s.inv[g, h, i, F.INV_ITEM]
-        if it >= 0 and s.inv[g, h, i, F.INV_CHARGES] > 0:
-            s.mask_type[g, h, ACT_ITEM1 + i] = True
-            # Consumables act on the hero itself: its own row is the target.
-            for k in range(K):
-                if s.team_units[g, team, k] == h:
-                    s.mask_target[g, h, ACT_ITEM1 + i, k] = True
-    free_slot = False
-    for i in range(INVENTORY_SLOTS):
-        if s.inv[g, h, i, F.INV_ITEM] < 0:
-            free_slot = True
-    if free_slot and _in_shop(s, w, g, h):
-        any_item = False
-        for it in range(w.item_tab.shape[0]):
-            if s.hf[g, h, F.GOLD] >= w.item_tab[it, F.IT_COST]:
-                s.mask_item[g, h, it] = True
-                any_item = True
-        s.mask_type[g, h, ACT_BUY] = any_item
+    # Abilities, then item actives: the rows each may aim at.
+    for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
+        ab = castable(s, w, g, h, src)[0]
+        if ab < 0:
+            continue
+        typ = ACT_CAST1 + src
+        target = w.abil_tab[ab, F.AB_TARGET]
+        need = ROW_HERO | ROW_ALLY
+        if w.abil_tab[ab, F.AB_HITS] == HITS_ENEMIES:
+            need = ROW_ENEMY_UNIT
+            if w.abil_tab[ab, F.AB_HEROES_ONLY]:
+                need = ROW_ENEMY_UNIT | ROW_HERO
+        any_row = False
+        for k in range(K):
+            u = s.team_units[g, team, k]
+            if u < 0:
+                break
+            if target == TARGET_POINT:
+                ok = True
+            elif target == TARGET_NONE:
+                ok = u == h
+            else:
+                ok = (row_kind[k] & need) == need
+            s.mask_target[g, h, typ, k] = ok
+            any_row |= ok
+        s.mask_type[g, h, typ] = any_row
 
 
 # --------------------------------------------------------------------------
@@ -381,6 +468,7 @@ def observe_game(s, w, g):
     compute_visibility(s, w, g)
     key = np.empty(w.pi[F.P_NUM_UNITS], np.float32)
     attack_rows = np.empty(w.pi[F.P_OBS_UNITS], np.bool_)
+    row_kind = np.empty(w.pi[F.P_OBS_UNITS], np.int32)
     for team in range(2):
         select_team_units(s, w, g, team, key)
     D = s.obs.shape[2]
@@ -399,8 +487,16 @@ def observe_game(s, w, g):
         for k in range(K):
             u = s.team_units[g, team, k]
             attack_rows[k] = False
+            row_kind[k] = 0
             if u < 0:
                 continue
+            kind = s.ui[g, u, F.KIND]
+            if kind == KIND_HERO:
+                row_kind[k] |= ROW_HERO
+            if s.ui[g, u, F.TEAM] == team:
+                row_kind[k] |= ROW_ALLY
+            elif not is_building(kind):
+                row_kind[k] |= ROW_ENEMY_UNIT
             _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
             # Whether a hero may attack a unit does not depend on which hero
             # of the team it is (no hero is a creep it could deny).
@@ -422,4 +518,4 @@ def observe_game(s, w, g):
                 _write_minimap(s, w, g, team, o[mm_off:D])
             else:
                 o[mm_off:D] = o0[mm_off:D]
-            write_masks(s, w, g, h, attack_rows)
+            write_masks(s, w, g, h, attack_rows, row_kind)

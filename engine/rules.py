@@ -1,5 +1,6 @@
 """Compiled game rules shared by the tick and the decision kernels: damage,
-deaths and bounties, XP and levels, hero statistics, the tier rule, the
+attacks and their passives, deaths and bounties, XP, levels and ability
+levels, hero statistics, timed statuses, movement, the tier rule, the
 per-game random generator.
 
 Every function takes the State `s`, the World `w` and a game index `g`, and
@@ -11,6 +12,14 @@ import numpy as np
 from numba import njit
 
 from engine import fields as F
+from engine.abilities import (
+    EF_BASH,
+    EF_CRIT,
+    EF_EVASION,
+    EF_LIFESTEAL,
+    EF_MAGIC_RESIST,
+    TARGET_PASSIVE,
+)
 from engine.constants import (
     DENY_HP_FRACTION,
     HEROES_PER_TEAM,
@@ -23,6 +32,7 @@ from engine.constants import (
     KIND_MELEE_CREEP,
     KIND_RANGED_CREEP,
     KIND_TOWER,
+    NUM_ABILITIES,
     NUM_HEROES,
     ORDER_NONE,
     TICKS_PER_SECOND,
@@ -121,6 +131,128 @@ def is_building(kind):
 
 
 # --------------------------------------------------------------------------
+# Timed statuses (engine.fields: each stored as the tick it ends)
+
+
+@njit(cache=True, inline="always")
+def affected(s, g, u):
+    """Whether unit u is under any timed status now (one int read, so the
+    many units under none skip the rest)."""
+    return s.ui[g, u, F.EFFECTS_END] > s.gi[g, F.TICK]
+
+
+@njit(cache=True, inline="always")
+def set_status_end(s, g, u, field, end):
+    """Status `field` of unit u lasts until tick `end`."""
+    s.uf[g, u, field] = end
+    if end > s.ui[g, u, F.EFFECTS_END]:
+        s.ui[g, u, F.EFFECTS_END] = int(end)
+
+
+@njit(cache=True, inline="always")
+def clear_status(s, g, u):
+    s.uf[g, u, F.STATUS_FIRST:F.UF] = 0.0
+    s.ui[g, u, F.DOT_SRC] = -1
+    s.ui[g, u, F.EFFECTS_END] = 0
+
+
+@njit(cache=True, inline="always")
+def invisible(s, g, u):
+    t = s.gi[g, F.TICK]
+    if s.ui[g, u, F.EFFECTS_END] <= t or s.uf[g, u, F.INVIS_END] <= t:
+        return False
+    return s.uf[g, u, F.INVIS_START] <= t
+
+
+@njit(cache=True, inline="always")
+def hidden_from(s, g, u, team):
+    """Whether unit u is an invisible hero that `team` does not see."""
+    if u >= NUM_HEROES or not invisible(s, g, u):
+        return False
+    return not s.visible[g, team, u]
+
+
+@njit(cache=True, inline="always")
+def break_invisibility(s, g, u):
+    t = s.gi[g, F.TICK]
+    if s.uf[g, u, F.INVIS_END] > t:
+        s.uf[g, u, F.INVIS_END] = t
+
+
+@njit(cache=True, inline="always")
+def speed_now(s, g, u):
+    """Move speed per tick with roots, slows and hastes applied."""
+    t = s.gi[g, F.TICK]
+    uf = s.uf[g, u]
+    if s.ui[g, u, F.EFFECTS_END] <= t:
+        return uf[F.SPEED]
+    if uf[F.ROOT_END] > t:
+        return 0.0
+    m = 1.0
+    if uf[F.SLOW_END] > t:
+        m -= uf[F.SLOW]
+    if uf[F.HASTE_END] > t:
+        m += uf[F.HASTE]
+    return uf[F.SPEED] * max(m, 0.0)
+
+
+@njit(cache=True)
+def stun_unit(s, g, u, end):
+    """Stun u until tick `end`: a hero's order (a cast, a channel) is dropped."""
+    if end > s.uf[g, u, F.STUN_END]:
+        set_status_end(s, g, u, F.STUN_END, end)
+    if u < NUM_HEROES:
+        s.ui[g, u, F.ORDER] = ORDER_NONE
+        s.ui[g, u, F.TARGET] = -1
+
+
+# --------------------------------------------------------------------------
+# Movement
+
+# Directions tried when the way straight on is blocked: 0, +-45, +-90 degrees.
+SLIDE_COS = (1.0, 0.7071068, 0.7071068, 0.0, 0.0)
+SLIDE_SIN = (0.0, 0.7071068, -0.7071068, 1.0, -1.0)
+
+
+@njit(cache=True, inline="always")
+def walkable(w, x, y):
+    size = w.pf[F.P_MAP_SIZE]
+    if x < 0.0 or y < 0.0 or x >= size or y >= size:
+        return False
+    cell = w.pf[F.P_CELL]
+    return w.walkable[int(y / cell), int(x / cell)] != 0
+
+
+@njit(cache=True, inline="always")
+def move_toward(s, w, g, u, tx, ty):
+    """Step unit `u` toward (tx, ty); slide around trees. True on arrival."""
+    x = s.uf[g, u, F.X]
+    y = s.uf[g, u, F.Y]
+    dx = tx - x
+    dy = ty - y
+    d = np.sqrt(dx * dx + dy * dy)
+    step = speed_now(s, g, u)
+    if d <= step:
+        if walkable(w, tx, ty):
+            s.uf[g, u, F.X] = tx
+            s.uf[g, u, F.Y] = ty
+        return True
+    ux = dx / d
+    uy = dy / d
+    # Straight on, then 45 and 90 degrees either side.
+    for i in range(5):
+        c = SLIDE_COS[i]
+        sn = SLIDE_SIN[i]
+        nx = x + (ux * c - uy * sn) * step
+        ny = y + (ux * sn + uy * c) * step
+        if walkable(w, nx, ny):
+            s.uf[g, u, F.X] = nx
+            s.uf[g, u, F.Y] = ny
+            return False
+    return False
+
+
+# --------------------------------------------------------------------------
 # The tier rule
 
 
@@ -214,6 +346,60 @@ def hero_stats(s, w, g, h):
     u[F.RANGE] = ht[F.HT_RANGE]
     u[F.ATTACK_TICKS] = ht[F.HT_ATTACK_TICKS] / (1.0 + ht[F.HT_AS_GAIN] * lv)
     u[F.VISION] = ht[F.HT_VISION]
+    u[F.MAGIC_RES] = ht[F.HT_MAGIC_RES]
+    hf = s.hf[g, h]
+    hf[F.CRIT_CHANCE] = 0.0
+    hf[F.CRIT_MULT] = 1.0
+    hf[F.LIFESTEAL] = 0.0
+    hf[F.EVASION] = 0.0
+    hf[F.BASH_CHANCE] = 0.0
+    hf[F.BASH_TICKS] = 0.0
+    hid = s.hi[g, h, F.HERO_ID]
+    for a in range(NUM_ABILITIES):
+        level = s.abil[g, h, a, F.ABIL_LEVEL]
+        if level > 0:
+            _add_passives(s, w, g, h, w.hero_abil[hid, a], level)
+    for slot in range(INVENTORY_SLOTS):
+        it = s.inv[g, h, slot, F.INV_ITEM]
+        if it >= 0 and w.item_tab[it, F.IT_PASSIVE] >= 0:
+            _add_passives(s, w, g, h, int(w.item_tab[it, F.IT_PASSIVE]), 1)
+
+
+@njit(cache=True)
+def _add_passives(s, w, g, h, ab, level):
+    """Fold the passive effects of ability row `ab` at `level` into hero h:
+    the best crit and bash, summed lifesteal, evasion and magic resistance
+    combined multiplicatively (as Dota stacks them)."""
+    if w.abil_tab[ab, F.AB_TARGET] != TARGET_PASSIVE:
+        return
+    hf = s.hf[g, h]
+    for e in range(int(w.abil_tab[ab, F.AB_EFFECTS])):
+        row = w.eff_tab[ab, e]
+        kind = int(row[F.EF_KIND])
+        value = row[F.EF_VALUE + level - 1]
+        chance = row[F.EF_CHANCE]
+        if kind == EF_CRIT:
+            if chance * (value - 1.0) > hf[F.CRIT_CHANCE] * (hf[F.CRIT_MULT] - 1.0):
+                hf[F.CRIT_CHANCE] = chance
+                hf[F.CRIT_MULT] = value
+        elif kind == EF_LIFESTEAL:
+            hf[F.LIFESTEAL] += value
+        elif kind == EF_EVASION:
+            hf[F.EVASION] = 1.0 - (1.0 - hf[F.EVASION]) * (1.0 - chance)
+        elif kind == EF_BASH:
+            if chance > hf[F.BASH_CHANCE]:
+                hf[F.BASH_CHANCE] = chance
+                hf[F.BASH_TICKS] = row[F.EF_DURATION + level - 1]
+        elif kind == EF_MAGIC_RESIST:
+            s.uf[g, h, F.MAGIC_RES] = 1.0 - (1.0 - s.uf[g, h, F.MAGIC_RES]) * (1.0 - value)
+
+
+@njit(cache=True)
+def level_abilities(s, w, g, h):
+    """Ability levels from the hero's scripted skill build at its level."""
+    skills = w.hero_skills[s.hi[g, h, F.HERO_ID], s.hi[g, h, F.LEVEL] - 1]
+    for a in range(NUM_ABILITIES):
+        s.abil[g, h, a, F.ABIL_LEVEL] = skills[a]
 
 
 @njit(cache=True, inline="always")
@@ -232,6 +418,7 @@ def grant_xp(s, w, g, h, amount):
         s.hi[g, h, F.LEVEL] += 1
         leveled = True
     if leveled:
+        level_abilities(s, w, g, h)
         hero_stats(s, w, g, h)
 
 
@@ -352,6 +539,7 @@ def kill_unit(s, w, g, v, killer):
     eteam = 1 - vteam
     s.ui[g, v, F.ALIVE] = 0
     s.uf[g, v, F.HP] = 0.0
+    clear_status(s, g, v)
     s.ui[g, v, F.TARGET] = -1
     s.ui[g, v, F.ORDER] = ORDER_NONE
     khero = -1
@@ -392,6 +580,10 @@ def deal_damage(s, w, g, a, v, amount):
             s.damaged_by[g, v, a] = s.gi[g, F.TICK]
         elif is_building(kind) and s.ui[g, v, F.TEAM] != s.ui[g, a, F.TEAM]:
             s.events[g, a, EV_TOWER_DAMAGE] += min(amount, s.uf[g, v, F.HP]) / s.uf[g, v, F.MAX_HP]
+    if affected(s, g, v) and s.uf[g, v, F.SHIELD_END] > s.gi[g, F.TICK]:
+        absorbed = min(s.uf[g, v, F.SHIELD], amount)
+        s.uf[g, v, F.SHIELD] -= absorbed
+        amount -= absorbed
     s.uf[g, v, F.HP] -= amount
     if s.uf[g, v, F.HP] <= 0.0:
         kill_unit(s, w, g, v, a)
@@ -418,10 +610,48 @@ def draw_aggro(s, w, g, attacker):
 
 
 @njit(cache=True, inline="always")
+def _evades(s, g, v):
+    """An attack on hero v misses by its evasion (a draw only when it has some)."""
+    if v >= NUM_HEROES or s.hf[g, v, F.EVASION] <= 0.0:
+        return False
+    return rng_uniform(s, g) < s.hf[g, v, F.EVASION]
+
+
+@njit(cache=True, inline="always")
 def attack(s, w, g, a, v):
-    """Unit `a` lands an attack on `v` (in range, off cooldown)."""
+    """Creep or building `a` lands an attack on `v` (in range, off cooldown)."""
     s.uf[g, a, F.ATTACK_CD] = s.uf[g, a, F.ATTACK_TICKS]
-    if (s.ui[g, a, F.KIND] == KIND_HERO and s.ui[g, v, F.KIND] == KIND_HERO
-            and s.ui[g, a, F.TEAM] != s.ui[g, v, F.TEAM]):
+    if not _evades(s, g, v):
+        deal_damage(s, w, g, a, v, s.uf[g, a, F.DAMAGE] * armor_factor(s.uf[g, v, F.ARMOR]))
+
+
+@njit(cache=True)
+def hero_attack(s, w, g, a, v):
+    """Hero `a` lands an attack on `v`: buffs, evasion, crit, bash, lifesteal;
+    attacking breaks its invisibility and draws the victim's towers."""
+    t = s.gi[g, F.TICK]
+    uf = s.uf[g, a]
+    hf = s.hf[g, a]
+    uf[F.ATTACK_CD] = uf[F.ATTACK_TICKS]
+    if uf[F.FRENZY_END] > t:
+        uf[F.ATTACK_CD] = uf[F.ATTACK_TICKS] / (1.0 + uf[F.FRENZY])
+    break_invisibility(s, g, a)
+    enemy = s.ui[g, a, F.TEAM] != s.ui[g, v, F.TEAM]
+    if v < NUM_HEROES and enemy:
         draw_aggro(s, w, g, a)
-    deal_damage(s, w, g, a, v, s.uf[g, a, F.DAMAGE] * armor_factor(s.uf[g, v, F.ARMOR]))
+    if _evades(s, g, v):
+        return
+    dmg = uf[F.DAMAGE]
+    if uf[F.EMPOWER_END] > t:
+        dmg += uf[F.EMPOWER]
+    if hf[F.CRIT_CHANCE] > 0.0 and rng_uniform(s, g) < hf[F.CRIT_CHANCE]:
+        dmg *= hf[F.CRIT_MULT]
+    dmg *= armor_factor(s.uf[g, v, F.ARMOR])
+    # Lifesteal heals what the attack takes from a unit, not from a building.
+    steal = 0.0
+    if not is_building(s.ui[g, v, F.KIND]) and vulnerable(s, w, g, v):
+        steal = min(dmg, s.uf[g, v, F.HP]) * hf[F.LIFESTEAL]
+        if enemy and hf[F.BASH_CHANCE] > 0.0 and rng_uniform(s, g) < hf[F.BASH_CHANCE]:
+            stun_unit(s, g, v, t + hf[F.BASH_TICKS])
+    deal_damage(s, w, g, a, v, dmg)
+    uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + steal)

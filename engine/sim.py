@@ -10,7 +10,7 @@ from engine.constants import (
     ACT_ATTACK,
     ACT_BUY,
     ACT_BUYBACK,
-    ACT_ITEM1,
+    ACT_CAST1,
     ACT_MOVE,
     ACT_STOP,
     ACTION_HEADS,
@@ -30,23 +30,31 @@ from engine.constants import (
     NUM_LANES,
     OFFSET_CENTER,
     ORDER_ATTACK,
+    ORDER_CAST,
     ORDER_LANE,
     ORDER_MOVE,
     ORDER_NONE,
 )
 from engine.observe import observe_game
+from engine.effects import cast_step, order_cast
 from engine.rules import (
     attack,
     attackable,
     building_slot,
     buyback_cost,
+    clear_status,
     creep_slot,
+    deal_damage,
     dist2,
     grant_gold,
+    hero_attack,
     hero_stats,
+    hidden_from,
     in_attack_range,
     is_building,
     is_creep,
+    level_abilities,
+    move_toward,
     respawn_hero,
     update_vulnerability,
     rng_int,
@@ -117,12 +125,14 @@ def _new_hero(s, w, g, h):
     s.hf[g, h, F.GOLD] = w.pf[F.P_START_GOLD]
     s.hf[g, h, F.HP_PREV] = 1.0
     s.hf[g, h, F.MANA_PREV] = 1.0
+    s.hf[g, h, F.CAST_END] = -1.0
+    s.inv[g, h] = 0
     s.inv[g, h, :, F.INV_ITEM] = -1
-    s.inv[g, h, :, F.INV_CHARGES] = 0
     s.abil[g, h] = 0
     s.damaged_by[g, h] = -1
     s.ui[g, h, F.KIND] = KIND_HERO
     s.ui[g, h, F.TEAM] = h // HEROES_PER_TEAM
+    level_abilities(s, w, g, h)
     hero_stats(s, w, g, h)
     respawn_hero(s, w, g, h)
     # Spread the five heroes around the fountain so they are told apart.
@@ -142,6 +152,7 @@ def reset_game(s, w, g):
     s.ui[g, :, F.LANE] = -1
     s.ui[g, :, F.ORDER_TARGET] = -1
     s.ui[g, :, F.TARGET] = -1
+    s.ui[g, :, F.DOT_SRC] = -1
 
     n_pool = w.hero_tab.shape[0]
     mode = w.pi[F.P_LINEUP_MODE]
@@ -187,6 +198,7 @@ def _spawn_creep(s, w, g, team, lane, ranged, super_, upgrades, place):
         s.ui[g, u, F.ORDER] = ORDER_LANE
         s.ui[g, u, F.TARGET] = -1
         s.ui[g, u, F.INVULNERABLE] = 0
+        clear_status(s, g, u)
         uf = s.uf[g, u]
         uf[F.MAX_HP] = ut[F.UT_HP] + w.pf[F.P_UPGRADE_HP] * upgrades
         uf[F.HP] = uf[F.MAX_HP]
@@ -228,52 +240,6 @@ def spawn_waves(s, w, g):
 
 
 # --------------------------------------------------------------------------
-# Movement
-
-# Directions tried when the way straight on is blocked: 0, +-45, +-90 degrees.
-SLIDE_COS = (1.0, 0.7071068, 0.7071068, 0.0, 0.0)
-SLIDE_SIN = (0.0, 0.7071068, -0.7071068, 1.0, -1.0)
-
-
-@njit(cache=True, inline="always")
-def walkable(w, x, y):
-    size = w.pf[F.P_MAP_SIZE]
-    if x < 0.0 or y < 0.0 or x >= size or y >= size:
-        return False
-    cell = w.pf[F.P_CELL]
-    return w.walkable[int(y / cell), int(x / cell)] != 0
-
-
-@njit(cache=True, inline="always")
-def move_toward(s, w, g, u, tx, ty):
-    """Step unit `u` toward (tx, ty); slide around trees. True on arrival."""
-    x = s.uf[g, u, F.X]
-    y = s.uf[g, u, F.Y]
-    dx = tx - x
-    dy = ty - y
-    d = np.sqrt(dx * dx + dy * dy)
-    step = s.uf[g, u, F.SPEED]
-    if d <= step:
-        if walkable(w, tx, ty):
-            s.uf[g, u, F.X] = tx
-            s.uf[g, u, F.Y] = ty
-        return True
-    ux = dx / d
-    uy = dy / d
-    # Straight on, then 45 and 90 degrees either side.
-    for i in range(5):
-        c = SLIDE_COS[i]
-        sn = SLIDE_SIN[i]
-        nx = x + (ux * c - uy * sn) * step
-        ny = y + (ux * sn + uy * c) * step
-        if walkable(w, nx, ny):
-            s.uf[g, u, F.X] = nx
-            s.uf[g, u, F.Y] = ny
-            return False
-    return False
-
-
-# --------------------------------------------------------------------------
 # Behaviour of each kind of unit for one tick
 
 
@@ -286,8 +252,9 @@ def _nearest_enemy(s, w, g, u, reach, buildings):
     best_d2 = reach * reach
     x = s.uf[g, u, F.X]
     y = s.uf[g, u, F.Y]
+    team = 1 - enemy
     for v in range(enemy * HEROES_PER_TEAM, (enemy + 1) * HEROES_PER_TEAM):
-        if s.ui[g, v, F.ALIVE]:
+        if s.ui[g, v, F.ALIVE] and not hidden_from(s, g, v, team):
             d2 = (s.uf[g, v, F.X] - x) ** 2 + (s.uf[g, v, F.Y] - y) ** 2
             if d2 < best_d2:
                 best_d2 = d2
@@ -329,10 +296,12 @@ def _hero_act(s, w, g, h):
         elif in_attack_range(s, g, h, v):
             s.ui[g, h, F.TARGET] = v
             if s.uf[g, h, F.ATTACK_CD] <= 0.0:
-                attack(s, w, g, h, v)
+                hero_attack(s, w, g, h, v)
         else:
             s.ui[g, h, F.TARGET] = -1
             move_toward(s, w, g, h, s.uf[g, v, F.X], s.uf[g, v, F.Y])
+    elif order == ORDER_CAST:
+        cast_step(s, w, g, h)
 
 
 @njit(cache=True, inline="always")
@@ -340,7 +309,7 @@ def _still_valid(s, w, g, u, v):
     """Whether creep u keeps target v: alive, an enemy, damageable, leashed."""
     if v < 0 or not s.ui[g, v, F.ALIVE] or s.ui[g, v, F.TEAM] == s.ui[g, u, F.TEAM]:
         return False
-    if not vulnerable(s, w, g, v):
+    if not vulnerable(s, w, g, v) or hidden_from(s, g, v, s.ui[g, u, F.TEAM]):
         return False
     if is_building(s.ui[g, v, F.KIND]):
         return True
@@ -376,6 +345,8 @@ def _creep_act(s, w, g, u, tick):
 def _tower_act(s, w, g, u, tick):
     v = s.ui[g, u, F.TARGET]
     if v >= 0 and not (s.ui[g, v, F.ALIVE] and in_attack_range(s, g, u, v)):
+        v = -1
+    if v >= 0 and hidden_from(s, g, v, s.ui[g, u, F.TEAM]):
         v = -1
     if v < 0 and (tick + u) % 3 == 0:
         v = _nearest_enemy(s, w, g, u, s.uf[g, u, F.RANGE] + HULL_RADIUS[KIND_FOUNTAIN], False)
@@ -421,6 +392,13 @@ def tick_game(s, w, g):
         _regenerate(s, w, g, u, kind)
         if s.uf[g, u, F.ATTACK_CD] > 0.0:
             s.uf[g, u, F.ATTACK_CD] -= 1.0
+        if s.ui[g, u, F.EFFECTS_END] > tick:
+            if s.uf[g, u, F.DOT_END] > tick:
+                deal_damage(s, w, g, s.ui[g, u, F.DOT_SRC], u, s.uf[g, u, F.DOT])
+                if not s.ui[g, u, F.ALIVE]:
+                    continue
+            if s.uf[g, u, F.STUN_END] > tick:
+                continue
         if kind == KIND_HERO:
             _hero_act(s, w, g, u)
         elif is_creep(kind):
@@ -437,24 +415,13 @@ def tick_game(s, w, g):
 
 
 @njit(cache=True)
-def _use_item(s, w, g, h, slot):
-    it = s.inv[g, h, slot, F.INV_ITEM]
-    uf = s.uf[g, h]
-    uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + w.item_tab[it, F.IT_HEAL])
-    uf[F.MANA] = min(uf[F.MAX_MANA], uf[F.MANA] + w.item_tab[it, F.IT_RESTORE])
-    s.inv[g, h, slot, F.INV_CHARGES] -= 1
-    if s.inv[g, h, slot, F.INV_CHARGES] <= 0:
-        s.inv[g, h, slot, F.INV_ITEM] = -1
-        hero_stats(s, w, g, h)
-
-
-@njit(cache=True)
 def _buy(s, w, g, h, it):
     for slot in range(INVENTORY_SLOTS):
         if s.inv[g, h, slot, F.INV_ITEM] < 0:
             cost = w.item_tab[it, F.IT_COST]
             s.inv[g, h, slot, F.INV_ITEM] = it
             s.inv[g, h, slot, F.INV_CHARGES] = int(w.item_tab[it, F.IT_CHARGES])
+            s.inv[g, h, slot, F.INV_READY] = 0
             s.hf[g, h, F.GOLD] -= cost
             s.events[g, h, EV_GOLD_SPENT] += cost
             s.events[g, h, EV_ITEMS_BOUGHT] += 1.0
@@ -486,26 +453,30 @@ def apply_actions(s, w, g, actions):
         ) or (typ == ACT_BUY and not s.mask_item[g, h, actions[g, h, HEAD_ITEM]]):
             s.events[g, h, EV_INVALID] += 1.0
             continue
-        team = h // HEROES_PER_TEAM
         if typ == ACT_STOP:
             s.ui[g, h, F.ORDER] = ORDER_NONE
             s.ui[g, h, F.TARGET] = -1
-        elif typ == ACT_MOVE:
-            anchor = s.team_units[g, team, k]
-            ox = (actions[g, h, HEAD_OFFSET_X] - OFFSET_CENTER) * step
-            oy = (actions[g, h, HEAD_OFFSET_Y] - OFFSET_CENTER) * step
-            s.ui[g, h, F.ORDER] = ORDER_MOVE
-            s.uf[g, h, F.ORDER_X] = min(max(s.uf[g, anchor, F.X] + ox, 0.0), edge)
-            s.uf[g, h, F.ORDER_Y] = min(max(s.uf[g, anchor, F.Y] + oy, 0.0), edge)
-        elif typ == ACT_ATTACK:
-            s.ui[g, h, F.ORDER] = ORDER_ATTACK
-            s.ui[g, h, F.ORDER_TARGET] = s.team_units[g, team, k]
-        elif ACT_ITEM1 <= typ < ACT_ITEM1 + INVENTORY_SLOTS:
-            _use_item(s, w, g, h, typ - ACT_ITEM1)
         elif typ == ACT_BUY:
             _buy(s, w, g, h, actions[g, h, HEAD_ITEM])
         elif typ == ACT_BUYBACK:
             _buyback(s, w, g, h)
+        elif ACTION_HEADS[typ][HEAD_TARGET]:
+            # Orders aim at a unit of the team's list, or at a point of the
+            # offset grid around it.
+            anchor = s.team_units[g, h // HEROES_PER_TEAM, k]
+            x = s.uf[g, anchor, F.X] + (actions[g, h, HEAD_OFFSET_X] - OFFSET_CENTER) * step
+            y = s.uf[g, anchor, F.Y] + (actions[g, h, HEAD_OFFSET_Y] - OFFSET_CENTER) * step
+            x = min(max(x, 0.0), edge)
+            y = min(max(y, 0.0), edge)
+            if typ == ACT_MOVE:
+                s.ui[g, h, F.ORDER] = ORDER_MOVE
+                s.uf[g, h, F.ORDER_X] = x
+                s.uf[g, h, F.ORDER_Y] = y
+            elif typ == ACT_ATTACK:
+                s.ui[g, h, F.ORDER] = ORDER_ATTACK
+                s.ui[g, h, F.ORDER_TARGET] = anchor
+            else:
+                order_cast(s, w, g, h, typ - ACT_CAST1, anchor, x, y)
 
 
 # --------------------------------------------------------------------------

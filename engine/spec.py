@@ -50,7 +50,15 @@ U_TIER = U_MY_TARGET + 1  # /4
 U_VULNERABLE = U_TIER + 1
 U_DENIABLE = U_VULNERABLE + 1
 U_HITS_TO_KILL = U_DENIABLE + 1  # my attacks to kill it, /10, clipped to 1
-UNIT_F = U_HITS_TO_KILL + 1
+U_STUNNED = U_HITS_TO_KILL + 1  # statuses: 1 while under them
+U_SILENCED = U_STUNNED + 1
+U_ROOTED = U_SILENCED + 1
+U_SLOWED = U_ROOTED + 1  # the fraction of speed lost
+U_MAGIC_IMMUNE = U_SLOWED + 1
+U_INVISIBLE = U_MAGIC_IMMUNE + 1  # an invisible ally, or a revealed enemy
+U_SHIELD = U_INVISIBLE + 1  # /1000
+U_CASTING = U_SHIELD + 1
+UNIT_F = U_CASTING + 1
 
 # --- the hero itself
 S_ALIVE = 0
@@ -87,8 +95,20 @@ S_ABILITY_LEVEL = 30  # NUM_ABILITIES
 S_ABILITY_CD = S_ABILITY_LEVEL + NUM_ABILITIES  # NUM_ABILITIES, seconds /10
 S_ITEM_ID = S_ABILITY_CD + NUM_ABILITIES  # INVENTORY_SLOTS, item id + 1
 S_ITEM_CHARGES = S_ITEM_ID + INVENTORY_SLOTS  # INVENTORY_SLOTS
-S_ITEM_READY = S_ITEM_CHARGES + INVENTORY_SLOTS  # INVENTORY_SLOTS
-SELF_F = S_ITEM_READY + INVENTORY_SLOTS
+S_ITEM_READY = S_ITEM_CHARGES + INVENTORY_SLOTS  # INVENTORY_SLOTS: its active can be used now
+S_ITEM_CD = S_ITEM_READY + INVENTORY_SLOTS  # INVENTORY_SLOTS, seconds /10
+S_ABILITY_READY = S_ITEM_CD + INVENTORY_SLOTS  # NUM_ABILITIES: can be cast now
+S_ABILITY_MANA = S_ABILITY_READY + NUM_ABILITIES  # NUM_ABILITIES: mana cost /100
+S_MAGIC_RES = S_ABILITY_MANA + NUM_ABILITIES
+S_STUNNED = S_MAGIC_RES + 1  # seconds left
+S_SILENCED = S_STUNNED + 1
+S_ROOTED = S_SILENCED + 1
+S_SLOWED = S_ROOTED + 1  # fraction of speed lost
+S_INVISIBLE = S_SLOWED + 1
+S_MAGIC_IMMUNE = S_INVISIBLE + 1
+S_SHIELD = S_MAGIC_IMMUNE + 1  # /1000
+S_CASTING = S_SHIELD + 1
+SELF_F = S_CASTING + 1
 
 # --- an ally, in brief
 A_ALIVE = 0
@@ -193,6 +213,8 @@ EVENT_NAMES = (
     "loss",
     "buybacks",
     "items_bought",
+    "ability_casts",  # abilities that took effect
+    "items_used",  # item actives that took effect
     "invalid_actions",  # masked actions submitted (they do nothing)
 )
 EVENT_INDEX = {name: i for i, name in enumerate(EVENT_NAMES)}
@@ -215,4 +237,6 @@ EV_WIN = EVENT_INDEX["win"]
 EV_LOSS = EVENT_INDEX["loss"]
 EV_BUYBACKS = EVENT_INDEX["buybacks"]
 EV_ITEMS_BOUGHT = EVENT_INDEX["items_bought"]
+EV_ABILITY_CASTS = EVENT_INDEX["ability_casts"]
+EV_ITEMS_USED = EVENT_INDEX["items_used"]
 EV_INVALID = EVENT_INDEX["invalid_actions"]

@@ -34,8 +34,8 @@ class State(NamedTuple):
     ui: np.ndarray  # [G, U, UI] int32 unit ints: kind, team, alive, orders, target
     hf: np.ndarray  # [G, 10, HF] float32 hero floats: XP, gold
     hi: np.ndarray  # [G, 10, HI] int32 hero ints: hero id, level, timers, score
-    inv: np.ndarray  # [G, 10, 6, 2] int32 inventory: item id (-1 empty), charges
-    abil: np.ndarray  # [G, 10, 4, 2] int32 abilities: level, cooldown ticks
+    inv: np.ndarray  # [G, 10, 6, INV] int32 inventory: item id (-1 empty), charges, ready tick
+    abil: np.ndarray  # [G, 10, 4, 2] int32 abilities: level, tick it is off cooldown
     damaged_by: np.ndarray  # [G, 10 victim, 10 attacker] tick of the last hit, -1 never
     visible: np.ndarray  # [G, 2, U] bool: the team sees this unit (at the last decision)
     seen_bld_hp: np.ndarray  # [G, 2 viewer, 2 owner, B] last seen HP fraction of buildings
@@ -65,7 +65,7 @@ def allocate(world: World, num_games: int) -> State:
         ui=np.zeros((G, U, F.UI), np.int32),
         hf=np.zeros((G, H, F.HF), np.float32),
         hi=np.zeros((G, H, F.HI), np.int32),
-        inv=np.zeros((G, H, INVENTORY_SLOTS, 2), np.int32),
+        inv=np.zeros((G, H, INVENTORY_SLOTS, F.INV), np.int32),
         abil=np.zeros((G, H, NUM_ABILITIES, 2), np.int32),
         damaged_by=np.full((G, H, H), -1, np.int32),
         visible=np.zeros((G, 2, U), np.bool_),

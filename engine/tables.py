@@ -11,6 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.abilities import (
+    ABILITIES,
+    ABILITY_LEVELS,
+    AREAS,
+    EFFECT_NAMES,
+    HITS,
+    MAX_EFFECTS,
+    PASSIVE_EFFECTS,
+    TARGETS,
+    Ability,
+)
 from engine.constants import (
     KIND_ANCIENT,
     KIND_BARRACKS,
@@ -44,6 +55,7 @@ class HeroDef:
     attack_speed_gain: float  # fraction faster per level
     move_speed: float
     vision: float = 1800.0
+    magic_resist: float = 0.25
 
 
 H = HeroDef
@@ -201,7 +213,8 @@ RESPAWN_SECONDS = (
 )
 
 # --------------------------------------------------------------------------
-# Items. `charges` > 0 marks a consumable used with the item action.
+# Items. `active` and `passive` name rows of engine.abilities.ABILITIES (used
+# at level 1); `charges` > 0 marks a consumable, gone when they are used up.
 
 
 @dataclass(frozen=True)
@@ -215,28 +228,221 @@ class ItemDef:
     move_speed: float = 0.0
     hp_regen: float = 0.0
     mana_regen: float = 0.0
-    heal: float = 0.0  # instant, on use
-    restore_mana: float = 0.0  # instant, on use
+    active: str = ""
+    passive: str = ""
     charges: int = 0
 
 
 I = ItemDef
 ITEMS: tuple[ItemDef, ...] = (
-    I("healing_salve", 100, heal=400, charges=1),
-    I("clarity", 50, restore_mana=150, charges=1),
+    # consumables
+    I("healing_salve", 100, active="salve", charges=1),
+    I("clarity", 50, active="clarity", charges=1),
+    I("town_portal", 100, active="town_portal", charges=1),
+    I("dust_of_appearance", 80, active="dust", charges=2),
+    # stats
     I("iron_branch", 50, hp=20, mana=20, damage=1),
     I("boots", 500, move_speed=45),
     I("broadsword", 1000, damage=18),
+    I("mithril_hammer", 1600, damage=24),
     I("chainmail", 550, armor=4),
+    I("platemail", 1400, armor=10),
     I("vitality_booster", 1000, hp=250),
     I("energy_booster", 800, mana=250),
     I("ring_of_health", 700, hp_regen=6.5),
+    # passives
+    I("cloak", 500, passive="spell_ward"),
+    I("morbid_mask", 900, passive="vampiric"),
+    I("crystalys", 1950, damage=15, passive="great_crit"),
+    I("skull_basher", 2700, damage=25, passive="bash_item"),
+    I("butterfly", 4900, damage=30, armor=4, passive="flutter"),
+    # actives
+    I("phase_boots", 1500, move_speed=45, damage=12, active="phase"),
+    I("blink_dagger", 2250, active="blink"),
+    I("shadow_cloak", 3000, damage=22, active="shadow_walk"),
+    I("black_king_bar", 4050, hp=200, damage=24, active="avatar"),
+    I("mekansm", 1775, armor=4, hp_regen=2.0, active="restore"),
+    I("orchid", 3475, damage=10, mana=150, mana_regen=4.0, active="soul_burn"),
+    I("mask_of_madness", 1900, damage=10, active="berserk", passive="vampiric"),
+    I("rod_of_atos", 2750, hp=250, mana=250, active="cripple"),
+    I("dagon", 2700, mana=200, active="energy_burst"),
+    I("hood_of_defiance", 1500, hp_regen=8.0, active="insulation", passive="defiance"),
 )
 del I
 ITEM_INDEX: dict[str, int] = {it.name: i for i, it in enumerate(ITEMS)}
+
+# --------------------------------------------------------------------------
+# What each hero plays with: its four abilities (three basic, then the
+# ultimate), the order its basic abilities are levelled (ultimate at 6, 12,
+# 18, as OpenAI Five scripted it), and the scripted bot's item build.
+
+ROLE_BUILDS: dict[str, tuple[str, ...]] = {
+    "carry": ("healing_salve", "boots", "morbid_mask", "crystalys", "black_king_bar", "butterfly"),
+    "support": ("healing_salve", "clarity", "boots", "mekansm", "hood_of_defiance", "rod_of_atos"),
+    "nuker": ("healing_salve", "clarity", "boots", "dagon", "orchid", "black_king_bar"),
+    "tank": ("healing_salve", "boots", "vitality_booster", "blink_dagger", "platemail",
+             "skull_basher"),
+    "ganker": ("healing_salve", "boots", "orchid", "shadow_cloak", "skull_basher", "mithril_hammer"),
+}
+
+
+@dataclass(frozen=True)
+class HeroKit:
+    abilities: tuple[str, str, str, str]
+    skill_order: str  # basic abilities by priority, e.g. "102": max ability 2 first, then 1, then 3
+    build: tuple[str, ...] = ()  # empty: the role's build
+
+
+KITS: dict[str, HeroKit] = {
+    "axeman": HeroKit(("battle_cry", "battle_hunger", "iron_hide", "culling_blade"), "012"),
+    "sniper": HeroKit(("shrapnel", "take_aim", "steady_aim", "assassinate"), "012",
+                      ("healing_salve", "boots", "mask_of_madness", "crystalys", "skull_basher",
+                       "butterfly")),
+    "frost_witch": HeroKit(("crystal_nova", "frostbite", "frost_armor", "freezing_field"), "012"),
+    "shadow_blade": HeroKit(("shadow_step", "smoke_screen", "backstab", "vanish"), "201"),
+    "stone_giant": HeroKit(("avalanche", "hurl", "craggy_exterior", "grow"), "012"),
+    "storm_caller": HeroKit(("arc_lightning", "lightning_bolt", "storm_shell", "thundergods_wrath"),
+                            "102"),
+    "blade_dancer": HeroKit(("blade_fury", "healing_ward", "blade_dance", "omnislash"), "021"),
+    "priestess": HeroKit(("purify", "guardian", "smite", "sanctuary"), "021"),
+    "venom_lurker": HeroKit(("venom_spit", "toxin_fangs", "lurk", "poison_nova"), "012",
+                            ("healing_salve", "boots", "dust_of_appearance", "orchid",
+                             "shadow_cloak", "rod_of_atos")),
+    "warlord": HeroKit(("storm_hammer", "war_cry", "warriors_might", "gods_strength"), "021"),
+    "pyromancer": HeroKit(("dragon_slave", "light_strike_array", "fiery_soul", "laguna_blade"),
+                          "012"),
+    "ironclad": HeroKit(("hoof_stomp", "double_edge", "bulwark", "stampede"), "012",
+                        ("healing_salve", "boots", "vitality_booster", "hood_of_defiance",
+                         "blink_dagger", "platemail")),
+    "wind_runner": HeroKit(("shackle_shot", "powershot", "windrun", "focus_fire"), "102"),
+    "bone_archer": HeroKit(("searing_arrows", "skeleton_walk", "nimble", "death_volley"), "021",
+                           ("healing_salve", "boots", "mask_of_madness", "shadow_cloak",
+                            "crystalys", "butterfly")),
+    "earth_shaker": HeroKit(("fissure", "enchant_totem", "tremor", "echo_slam"), "021"),
+    "vampire": HeroKit(("rage", "feast", "open_wounds", "blood_hook"), "102",
+                       ("healing_salve", "phase_boots", "skull_basher", "black_king_bar",
+                        "butterfly", "mithril_hammer")),
+    "time_mage": HeroKit(("time_lock", "backtrack", "haste_ally", "chronosphere"), "012"),
+}
+
+
+def hero_build(hero: HeroDef) -> tuple[str, ...]:
+    """The scripted bot's item build of a hero."""
+    return KITS[hero.name].build or ROLE_BUILDS[hero.role]
 
 
 def column(rows, name: str, dtype=np.float32) -> np.ndarray:
     """One field of a table's rows as an array."""
     return np.array([getattr(r, name) for r in rows], dtype=dtype)
 
+
+
+# --------------------------------------------------------------------------
+# Consistency of the tables, checked whenever a World is built.
+
+
+class TableError(ValueError):
+    """A row of the hero, ability or item tables is inconsistent."""
+
+
+def _check_ability(a: Ability) -> None:
+    def bad(msg: str) -> TableError:
+        return TableError(f"ability {a.name!r}: {msg}")
+
+    if a.target not in TARGETS:
+        raise bad(f"target {a.target!r} is not one of {', '.join(TARGETS)}")
+    if a.hits not in HITS:
+        raise bad(f"hits {a.hits!r} is not one of {', '.join(HITS)}")
+    if a.area not in AREAS:
+        raise bad(f"area {a.area!r} is not one of {', '.join(AREAS)}")
+    for what, values in (("mana", a.mana), ("cooldown", a.cooldown)):
+        if len(values) != ABILITY_LEVELS:
+            raise bad(f"{what} needs {ABILITY_LEVELS} levels, got {len(values)}")
+        for lv, v in enumerate(values, 1):
+            if not v >= 0:
+                raise bad(f"{what} at level {lv} is {v}; it must be >= 0")
+    for what in ("range", "cast_time", "radius", "locked_after_damage"):
+        if not getattr(a, what) >= 0:
+            raise bad(f"{what} is {getattr(a, what)}; it must be >= 0")
+    if a.area != "single" and a.radius <= 0:
+        raise bad(f"a {a.area} area needs a radius > 0")
+    if not 1 <= len(a.effects) <= MAX_EFFECTS:
+        raise bad(f"has {len(a.effects)} effects; 1 to {MAX_EFFECTS} allowed")
+    for e in a.effects:
+        if not 0 <= e.kind < len(EFFECT_NAMES):
+            raise bad(f"unknown effect kind {e.kind}")
+        name = EFFECT_NAMES[e.kind]
+        if (e.kind in PASSIVE_EFFECTS) != (a.target == "passive"):
+            raise bad(f"effect {name!r} {'needs' if e.kind in PASSIVE_EFFECTS else 'cannot be in'} "
+                      "a passive ability")
+        if not 0.0 <= e.chance <= 1.0:
+            raise bad(f"effect {name!r} has chance {e.chance}; it must be in [0, 1]")
+        if min(e.duration) < 0:
+            raise bad(f"effect {name!r} has a negative duration")
+
+
+def check_tables(heroes=None, kits=None, abilities=None, items=None) -> None:
+    """Raise TableError naming the first inconsistent row (the module's own
+    tables by default)."""
+    heroes = HEROES if heroes is None else heroes
+    kits = KITS if kits is None else kits
+    abilities = ABILITIES if abilities is None else abilities
+    items = ITEMS if items is None else items
+    by_name = {a.name: a for a in abilities}
+    if len(by_name) != len(abilities):
+        raise TableError("two abilities share a name")
+    for a in abilities:
+        _check_ability(a)
+    item_names = {it.name for it in items}
+    for it in items:
+        if not (it.cost >= 0 and it.charges >= 0):
+            raise TableError(f"item {it.name!r}: cost and charges must be >= 0")
+        for what, want_passive in (("active", False), ("passive", True)):
+            name = getattr(it, what)
+            if not name:
+                continue
+            if name not in by_name:
+                raise TableError(f"item {it.name!r}: {what} {name!r} is not an ability")
+            if (by_name[name].target == "passive") != want_passive:
+                raise TableError(f"item {it.name!r}: {what} {name!r} is "
+                                 f"{'not ' if want_passive else ''}a passive ability")
+        if it.charges and not it.active:
+            raise TableError(f"item {it.name!r}: a consumable needs an active ability")
+    if len({h.name for h in heroes}) != len(heroes):
+        raise TableError("two heroes share a name")
+    for h in heroes:
+        if not (h.hp > 0 and h.attack_time > 0 and h.move_speed >= 0 and 0 <= h.magic_resist < 1):
+            raise TableError(f"hero {h.name!r}: hp and attack_time must be > 0, move_speed >= 0, "
+                             "magic_resist in [0, 1)")
+        kit = kits.get(h.name)
+        if kit is None:
+            raise TableError(f"hero {h.name!r} has no kit (abilities, skill order, build)")
+        if len(kit.abilities) != 4:
+            raise TableError(f"hero {h.name!r} has {len(kit.abilities)} abilities; it needs 4 "
+                             "(three basic, one ultimate)")
+        for name in kit.abilities:
+            if name not in by_name:
+                raise TableError(f"hero {h.name!r}: ability {name!r} is not in the ability table")
+        if sorted(kit.skill_order) != ["0", "1", "2"]:
+            raise TableError(f"hero {h.name!r}: skill_order {kit.skill_order!r} must order the "
+                             "basic abilities 0, 1, 2")
+        for name in kit.build:
+            if name not in item_names:
+                raise TableError(f"hero {h.name!r}: build item {name!r} is not in the item table")
+
+
+def skill_levels(kit: HeroKit, hero_level: int) -> tuple[int, int, int, int]:
+    """Ability levels at a hero level: one point per level, the ultimate at
+    6, 12 and 18, the basics by `skill_order` (a basic ability's level is at
+    most half the hero level, rounded up, as in Dota)."""
+    levels = [0, 0, 0, 0]
+    for lv in range(1, hero_level + 1):
+        if lv in (6, 12, 18):
+            levels[3] += 1
+            continue
+        for c in kit.skill_order:
+            a = int(c)
+            if levels[a] < ABILITY_LEVELS and levels[a] < (lv + 1) // 2:
+                levels[a] += 1
+                break
+    return levels[0], levels[1], levels[2], levels[3]

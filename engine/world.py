@@ -13,6 +13,17 @@ from typing import NamedTuple
 import numpy as np
 
 from engine import fields as F
+from engine.abilities import (
+    ABILITIES,
+    ABILITY_INDEX,
+    ABILITY_LEVELS,
+    AREAS,
+    EF_DOT,
+    EF_INVISIBLE,
+    HITS,
+    MAX_EFFECTS,
+    TARGETS,
+)
 from engine.config import GameConfig
 from engine.constants import NUM_LANES, TICKS_PER_SECOND
 from engine.mapgen import GameMap, build_map
@@ -23,12 +34,16 @@ from engine.tables import (
     HERO_INDEX,
     HEROES,
     ITEMS,
+    KITS,
     LANE_BARRACKS,
+    MAX_LEVEL,
     RESPAWN_SECONDS,
     UNIT_ROW,
     UNITS,
     XP_TO_LEVEL,
+    check_tables,
     column,
+    skill_levels,
 )
 
 LINEUP_FIXED = 0
@@ -61,6 +76,12 @@ class World(NamedTuple):
     unit_tab: np.ndarray  # [row, UT] creeps and buildings
     hero_tab: np.ndarray  # [hero id, HT]
     item_tab: np.ndarray  # [item id, IT]
+    abil_tab: np.ndarray  # [ability, AB]
+    abil_mana: np.ndarray  # [ability, level] mana cost
+    abil_cd: np.ndarray  # [ability, level] cooldown in ticks
+    eff_tab: np.ndarray  # [ability, effect, EF]
+    hero_abil: np.ndarray  # [hero id, 4] ability rows
+    hero_skills: np.ndarray  # [hero id, hero level - 1, 4] ability levels
     xp_to_level: np.ndarray  # [25] total XP for each level
     respawn_ticks: np.ndarray  # [25]
 
@@ -69,7 +90,41 @@ def _ticks(seconds: float) -> int:
     return int(round(seconds * TICKS_PER_SECOND))
 
 
+def ability_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ABILITIES packed for the kernels: (abil_tab, mana, cooldown ticks, eff_tab)."""
+    n = len(ABILITIES)
+    tab = np.zeros((n, F.AB), np.float32)
+    eff = np.zeros((n, MAX_EFFECTS, F.EF), np.float32)
+    eff[:, :, F.EF_KIND] = -1
+    for i, a in enumerate(ABILITIES):
+        tab[i, F.AB_TARGET] = TARGETS.index(a.target)
+        tab[i, F.AB_HITS] = HITS.index(a.hits)
+        tab[i, F.AB_AREA] = AREAS.index(a.area)
+        tab[i, F.AB_RADIUS] = a.radius
+        tab[i, F.AB_RANGE] = a.range
+        tab[i, F.AB_CAST_TICKS] = _ticks(a.cast_time)
+        tab[i, F.AB_LOCK_TICKS] = _ticks(a.locked_after_damage)
+        tab[i, F.AB_HEROES_ONLY] = a.heroes_only
+        tab[i, F.AB_EFFECTS] = len(a.effects)
+        for j, e in enumerate(a.effects):
+            value = np.array(e.value, np.float64)
+            if e.kind == EF_DOT:
+                value = value / TICKS_PER_SECOND
+            elif e.kind == EF_INVISIBLE:  # the fade time
+                value = np.round(value * TICKS_PER_SECOND)
+            eff[i, j, F.EF_KIND] = e.kind
+            eff[i, j, F.EF_ON_CASTER] = e.on_caster
+            eff[i, j, F.EF_CHANCE] = e.chance
+            eff[i, j, F.EF_VALUE:F.EF_VALUE + ABILITY_LEVELS] = value
+            eff[i, j, F.EF_DURATION:F.EF_DURATION + ABILITY_LEVELS] = np.round(
+                np.array(e.duration) * TICKS_PER_SECOND)
+    mana = np.array([a.mana for a in ABILITIES], np.float32)
+    cooldown = np.round(np.array([a.cooldown for a in ABILITIES]) * TICKS_PER_SECOND).astype(np.int32)
+    return tab, mana, cooldown, eff
+
+
 def build_world(cfg: GameConfig) -> tuple[World, GameMap]:
+    check_tables()
     gmap = build_map(cfg.map_size, cfg.cell_size, cfg.lane_width)
     units = list(UNITS.values())
     u_hp = column(units, "hp")
@@ -115,6 +170,7 @@ def build_world(cfg: GameConfig) -> tuple[World, GameMap]:
     pf[F.P_LEASH] = cfg.leash_range
     pf[F.P_UPGRADE_HP] = CREEP_UPGRADE["hp"]
     pf[F.P_UPGRADE_DAMAGE] = CREEP_UPGRADE["damage"]
+    pf[F.P_TRUE_SIGHT] = cfg.true_sight_range
 
     pi = np.zeros(F.PI, np.int64)
     pi[F.P_GRID_N] = gmap.walkable.shape[0]
@@ -165,6 +221,7 @@ def build_world(cfg: GameConfig) -> tuple[World, GameMap]:
     hero_tab[:, F.HT_AS_GAIN] = column(HEROES, "attack_speed_gain")
     hero_tab[:, F.HT_SPEED] = column(HEROES, "move_speed") / TICKS_PER_SECOND
     hero_tab[:, F.HT_VISION] = column(HEROES, "vision")
+    hero_tab[:, F.HT_MAGIC_RES] = column(HEROES, "magic_resist")
 
     item_tab = np.zeros((len(ITEMS), F.IT), np.float32)
     item_tab[:, F.IT_COST] = column(ITEMS, "cost")
@@ -175,9 +232,15 @@ def build_world(cfg: GameConfig) -> tuple[World, GameMap]:
     item_tab[:, F.IT_SPEED] = column(ITEMS, "move_speed") / TICKS_PER_SECOND
     item_tab[:, F.IT_HP_REGEN] = column(ITEMS, "hp_regen") / TICKS_PER_SECOND
     item_tab[:, F.IT_MANA_REGEN] = column(ITEMS, "mana_regen") / TICKS_PER_SECOND
-    item_tab[:, F.IT_HEAL] = column(ITEMS, "heal")
-    item_tab[:, F.IT_RESTORE] = column(ITEMS, "restore_mana")
     item_tab[:, F.IT_CHARGES] = column(ITEMS, "charges")
+    item_tab[:, F.IT_ACTIVE] = [ABILITY_INDEX[it.active] if it.active else -1 for it in ITEMS]
+    item_tab[:, F.IT_PASSIVE] = [ABILITY_INDEX[it.passive] if it.passive else -1 for it in ITEMS]
+
+    abil_tab, abil_mana, abil_cd, eff_tab = ability_arrays()
+    kits = [KITS[h.name] for h in HEROES]
+    hero_abil = np.array([[ABILITY_INDEX[a] for a in k.abilities] for k in kits], np.int32)
+    hero_skills = np.array([[skill_levels(k, lv) for lv in range(1, MAX_LEVEL + 1)] for k in kits],
+                           np.int32)
 
     bld_tab = np.zeros((len(BUILDINGS), F.BT), np.int32)
     bld_tab[:, F.BT_ROW] = [UNIT_ROW[b.unit] for b in BUILDINGS]
@@ -201,6 +264,12 @@ def build_world(cfg: GameConfig) -> tuple[World, GameMap]:
         unit_tab=unit_tab,
         hero_tab=hero_tab,
         item_tab=item_tab,
+        abil_tab=abil_tab,
+        abil_mana=abil_mana,
+        abil_cd=abil_cd,
+        eff_tab=eff_tab,
+        hero_abil=hero_abil,
+        hero_skills=hero_skills,
         xp_to_level=np.array(XP_TO_LEVEL, np.float32),
         respawn_ticks=np.array(RESPAWN_SECONDS, np.int32) * TICKS_PER_SECOND,
     )

@@ -258,7 +258,71 @@ def bench_play(args: argparse.Namespace) -> None:
           f"{t['frame_ms']:.1f} ms, so up to {t['fps_possible']:.0f} fps (the game runs at 30)")
 
 
-BENCHES = {"engine": bench_engine, "train": bench_train, "learn": bench_learn, "league": bench_league,
+def wilson(wins: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a win rate."""
+    if n == 0:
+        return 0.0, 1.0
+    p = wins / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def bench_balance(args: argparse.Namespace) -> None:
+    """Scripted 5v5 games with random lineups: each hero's win rate (a draw
+    counts half) with a 95% interval, flagged outside 35-65%."""
+    from tqdm import tqdm
+
+    from agents.scripted import ScriptedAgent
+    from engine import BatchEnv
+    from engine import fields as F
+    from engine.tables import HEROES
+    from moba.presets import load_preset
+
+    cfg = load_preset(args.preset, args.overrides).game.replace(lineup="random")
+    env = BatchEnv(cfg, num_games=min(args.batch, args.games), seed=args.seed)
+    step = env.reset()
+    radiant, dire = ScriptedAgent(), ScriptedAgent()
+    lineups = env.state.hi[:, :, F.HERO_ID].copy()
+    score = np.zeros(len(HEROES))
+    count = np.zeros(len(HEROES), np.int64)
+    sides = np.zeros(3)
+    minutes = []
+    played = 0
+    t0 = time.perf_counter()
+    bar = tqdm(total=args.games, unit="game", leave=False)
+    while played < args.games:
+        step = env.step(np.concatenate([radiant.act(env, step, 0), dire.act(env, step, 1)], axis=1))
+        for g in np.flatnonzero(step.done):
+            if played == args.games:
+                break
+            winner = int(step.winner[g])
+            sides[winner] += 1
+            minutes.append(step.length[g] / 1800)
+            for h in range(10):
+                count[lineups[g, h]] += 1
+                score[lineups[g, h]] += 0.5 if winner == 2 else float(winner == h // 5)
+            lineups[g] = env.state.hi[g, :, F.HERO_ID]
+            played += 1
+            bar.update(1)
+    bar.close()
+    print(f"moba bench balance: preset '{args.preset}', {played} scripted games with random lineups, "
+          f"seed {args.seed}, {time.perf_counter() - t0:.0f} s")
+    print(f"Radiant {sides[0] / played:.1%}, Dire {sides[1] / played:.1%}, draws {sides[2] / played:.1%}; "
+          f"mean length {np.mean(minutes):.1f} min")
+    print(f"{'hero':<14} {'role':<8} {'games':>6} {'win rate':>9} {'95% interval':>15}")
+    outside = 0
+    for i in np.argsort(-score / np.maximum(count, 1)):
+        lo, hi = wilson(score[i], int(count[i]))
+        rate = score[i] / max(count[i], 1)
+        flag = "" if 0.35 <= rate <= 0.65 else "  outside 35-65%"
+        outside += bool(flag)
+        print(f"{HEROES[i].name:<14} {HEROES[i].role:<8} {count[i]:>6} {rate:>9.1%} "
+              f"{f'{lo:.1%}-{hi:.1%}':>15}{flag}")
+    print(f"{outside} of {len(HEROES)} heroes outside 35-65%")
+
+
+BENCHES = {"balance": bench_balance, "engine": bench_engine, "train": bench_train, "learn": bench_learn, "league": bench_league,
            "play": bench_play}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from engine import ConfigError
@@ -73,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(sub, _preset_args)
 
+    p = sub.add_parser("heroes", help="print the hero roster with every ability's numbers, and the items")
+    p.add_argument("--hero", default=None, help="only this hero")
+    p.add_argument("--items", action="store_true", help="only the item shop")
+
     p = sub.add_parser("config", help="print a preset's resolved settings with their meaning, as TOML")
     _preset_args(p, "standard")
 
@@ -103,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--games", type=int, default=64, help="whole games per pairing and run (default 64)")
     b.add_argument("--batch", type=int, default=64, help="games at once (default 64)")
     b.add_argument("--repeats", type=int, default=1, help="runs per pairing; the median is shown")
+    b = bench.add_parser("balance", help="each hero's win rate over scripted games with random lineups")
+    _preset_args(b, "small")
+    b.add_argument("--games", type=int, default=1000, help="games to play (default 1000)")
+    b.add_argument("--batch", type=int, default=64, help="games at once (default 64)")
+    b.add_argument("--seed", type=int, default=0)
     b = bench.add_parser("play", help="real-time play: bot decision latency and frame time")
     _preset_args(b, "small")
     b.add_argument("--bot", default="learned", help="learned (an untrained network), scripted, or a checkpoint")
@@ -162,6 +172,7 @@ def cmd_config(args: argparse.Namespace) -> None:
 COMMANDS = {
     "match": ("moba.cli", "cmd_match"),
     "config": ("moba.cli", "cmd_config"),
+    "heroes": ("moba.heroes", "cmd_heroes"),
     "train": ("moba.train", "cmd_train"),
     "play": ("moba.play", "cmd_play"),
     "watch": ("moba.watch", "cmd_watch"),
@@ -180,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ValueError, FileNotFoundError) as e:
         print(f"moba: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as Python's docs advise.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

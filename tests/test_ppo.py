@@ -69,6 +69,7 @@ def _inputs(rng, b):
     mask_offset = rng.random((b, OFFSET_BINS)) < 0.5
     mask_offset[:, 0] = True
     mask_item = rng.random((b, I)) < 0.3
+    mask_item[:, 0] = True  # as in the engine: buying is allowed only with an item to buy
     x = Inputs(jnp.asarray(obs), jnp.ones(b, bool), jnp.asarray(mask_type), jnp.asarray(mask_offset),
                jnp.asarray(mask_item))
     return x, jnp.asarray(mask_target)

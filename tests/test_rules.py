@@ -82,7 +82,7 @@ def test_last_hit_gives_creep_gold_and_shares_xp():
     s.uf[g, c, F.HP] = 1.0
     gold0, xp0 = gold(s, g), xp(s, g)
 
-    rules.attack(s, w, g, 0, c)  # 55 * armor_factor(2) = 49.1 > 1 HP
+    rules.hero_attack(s, w, g, 0, c)  # 55 * armor_factor(2) = 49.1 > 1 HP
 
     assert not s.ui[g, c, F.ALIVE]
     assert s.hi[g, 0, F.LAST_HITS] == 1
@@ -121,7 +121,7 @@ def test_deny_allied_creep_under_half_hp():
 
     s.uf[g, c, F.HP] = 1.0
     gold0, xp0 = gold(s, g), xp(s, g)
-    rules.attack(s, w, g, 0, c)
+    rules.hero_attack(s, w, g, 0, c)
 
     assert not s.ui[g, c, F.ALIVE]
     assert s.hi[g, 0, F.DENIES] == 1
@@ -144,7 +144,7 @@ def test_deny_cuts_enemy_xp_by_deny_factor():
     c = spawn_creep(env, g, RADIANT, 3000.0, 3000.0, ranged=True)
     s.uf[g, c, F.HP] = 1.0
     xp0 = xp(s, g)
-    rules.attack(s, w, g, 0, c)
+    rules.hero_attack(s, w, g, 0, c)
     assert s.hi[g, 0, F.DENIES] == 1
     deny_xp = (xp(s, g) - xp0)[5]
     assert deny_xp == pytest.approx(69 * 0.25)
@@ -153,7 +153,7 @@ def test_deny_cuts_enemy_xp_by_deny_factor():
     c = spawn_creep(env, g, RADIANT, 3000.0, 3000.0, ranged=True)
     s.uf[g, c, F.HP] = 1.0
     xp0 = xp(s, g)
-    rules.attack(s, w, g, 5, c)
+    rules.hero_attack(s, w, g, 5, c)
     assert s.hi[g, 5, F.LAST_HITS] == 1
     full_xp = (xp(s, g) - xp0)[5]
     assert full_xp == pytest.approx(69.0)
@@ -205,7 +205,7 @@ def test_hero_kill_gold_assist_and_xp():
     place(s, g, 3, 1000.0, 1000.0)  # hit the victim too long ago, out of XP range
     # Hero 4 and hero 0 stay at the fountain, out of range.
 
-    rules.attack(s, w, g, 2, victim)  # frost_witch hits for ~40: victim survives
+    rules.hero_attack(s, w, g, 2, victim)  # frost_witch hits for ~40: victim survives
     assert s.ui[g, victim, F.ALIVE]
     assert s.damaged_by[g, victim, 2] == 3000
     s.damaged_by[g, victim, 1] = 3000  # the killer hit too: still no assist for him
@@ -273,14 +273,14 @@ def test_tower_switches_to_hero_attacking_allied_hero():
     place(s, g, 1, 3600.0, 2500.0)  # Radiant ranged hero 1100 from the tower
 
     # Attacking an enemy hero from outside the tower's range: no switch.
-    rules.attack(s, w, g, 1, 5)
+    rules.hero_attack(s, w, g, 1, 5)
     assert s.ui[g, tower, F.TARGET] == creep
     # Hitting a creep under the tower: no switch either.
     dcreep = spawn_creep(env, g, DIRE, 3600.0, 3300.0)
-    rules.attack(s, w, g, 0, dcreep)
+    rules.hero_attack(s, w, g, 0, dcreep)
     assert s.ui[g, tower, F.TARGET] == creep
     # Attacking an enemy hero inside the tower's range: the tower turns on him.
-    rules.attack(s, w, g, 0, 5)
+    rules.hero_attack(s, w, g, 0, 5)
     assert s.ui[g, tower, F.TARGET] == 0
 
     # And it keeps shooting him on the next tick.
