@@ -236,7 +236,7 @@ def _write_unit_relative(s, w, g, h, o, u, attackable_row):
 
 
 @njit(cache=True, inline="always")
-def _write_self(s, w, g, h, o):
+def _write_self(s, w, g, h, o, ready):
     team = h // HEROES_PER_TEAM
     alive = s.ui[g, h, F.ALIVE]
     o[S_ALIVE] = 1.0 if alive else 0.0
@@ -284,14 +284,14 @@ def _write_self(s, w, g, h, o):
         level = s.abil[g, h, a, F.ABIL_LEVEL]
         o[S_ABILITY_LEVEL + a] = level / 4.0
         o[S_ABILITY_CD + a] = max(s.abil[g, h, a, F.ABIL_READY] - t, 0) / TICKS_PER_SECOND / 10.0
-        o[S_ABILITY_READY + a] = 1.0 if castable(s, w, g, h, a)[0] >= 0 else 0.0
+        o[S_ABILITY_READY + a] = 1.0 if ready[a] >= 0 else 0.0
         o[S_ABILITY_MANA + a] = w.abil_mana[w.hero_abil[hid, a], max(level, 1) - 1] / 100.0
     for i in range(INVENTORY_SLOTS):
         it = s.inv[g, h, i, F.INV_ITEM]
         if it >= 0:
             o[S_ITEM_ID + i] = it + 1.0
             o[S_ITEM_CHARGES + i] = s.inv[g, h, i, F.INV_CHARGES]
-            o[S_ITEM_READY + i] = 1.0 if castable(s, w, g, h, NUM_ABILITIES + i)[0] >= 0 else 0.0
+            o[S_ITEM_READY + i] = 1.0 if ready[NUM_ABILITIES + i] >= 0 else 0.0
             o[S_ITEM_CD + i] = max(s.inv[g, h, i, F.INV_READY] - t, 0) / TICKS_PER_SECOND / 10.0
     uf = s.uf[g, h]
     o[S_MAGIC_RES] = uf[F.MAGIC_RES]
@@ -392,10 +392,11 @@ ROW_ALLY = 4
 
 
 @njit(cache=True, inline="always")
-def write_masks(s, w, g, h, attack_rows, row_kind):
+def write_masks(s, w, g, h, attack_rows, row_kind, ready):
     """Masks of hero h; `attack_rows[k]` says whether row k may be attacked by
     a living hero of the team, `row_kind[k]` what it is (ROW_* bits); both
-    are the same for the five heroes of a team."""
+    are the same for the five heroes of a team; `ready[src]` is the ability
+    row hero h can cast from each source now, -1 none."""
     team = h // HEROES_PER_TEAM
     K = w.pi[F.P_OBS_UNITS]
     s.mask_type[g, h] = False
@@ -434,7 +435,7 @@ def write_masks(s, w, g, h, attack_rows, row_kind):
     s.mask_type[g, h, ACT_ATTACK] = any_attack
     # Abilities, then item actives: the rows each may aim at.
     for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
-        ab = castable(s, w, g, h, src)[0]
+        ab = ready[src]
         if ab < 0:
             continue
         typ = ACT_CAST1 + src
@@ -469,6 +470,7 @@ def observe_game(s, w, g):
     key = np.empty(w.pi[F.P_NUM_UNITS], np.float32)
     attack_rows = np.empty(w.pi[F.P_OBS_UNITS], np.bool_)
     row_kind = np.empty(w.pi[F.P_OBS_UNITS], np.int32)
+    ready = np.empty(NUM_ABILITIES + INVENTORY_SLOTS, np.int32)
     for team in range(2):
         select_team_units(s, w, g, team, key)
     D = s.obs.shape[2]
@@ -504,18 +506,20 @@ def observe_game(s, w, g):
             n = k + 1
         for h in range(first + 1, first + HEROES_PER_TEAM):
             o = s.obs[g, h]
-            o[:] = 0.0
             o[:n * UNIT_F] = o0[:n * UNIT_F]
+            o[n * UNIT_F:] = 0.0
         for h in range(first, first + HEROES_PER_TEAM):
             o = s.obs[g, h]
             for k in range(n):
                 _write_unit_relative(s, w, g, h, o[k * UNIT_F:(k + 1) * UNIT_F],
                                      s.team_units[g, team, k], attack_rows[k])
-            _write_self(s, w, g, h, o[self_off:allies_off])
+            for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
+                ready[src] = castable(s, w, g, h, src)[0]
+            _write_self(s, w, g, h, o[self_off:allies_off], ready)
             _write_allies(s, w, g, h, o[allies_off:global_off])
             _write_global(s, w, g, h, o[global_off:mm_off])
             if h == first:
                 _write_minimap(s, w, g, team, o[mm_off:D])
             else:
                 o[mm_off:D] = o0[mm_off:D]
-            write_masks(s, w, g, h, attack_rows, row_kind)
+            write_masks(s, w, g, h, attack_rows, row_kind, ready)

@@ -64,7 +64,7 @@ HEROES: tuple[HeroDef, ...] = (
     H("axeman",       "tank",    False, 700, 95, 2.5, 260, 30, 0.8, 55, 3.0, 3.0, 0.35, 150, 1.60, 0.020, 310),
     H("sniper",       "carry",   True,  540, 75, 1.2, 300, 35, 1.0, 42, 3.2, 1.0, 0.45, 550, 1.55, 0.030, 290),
     H("frost_witch",  "support", True,  520, 70, 1.0, 380, 55, 1.6, 40, 2.2, 1.0, 0.25, 600, 1.70, 0.015, 285),
-    H("shadow_blade", "ganker",  False, 580, 80, 1.6, 280, 30, 1.0, 50, 3.0, 2.0, 0.40, 150, 1.50, 0.030, 315),
+    H("shadow_blade", "ganker",  False, 600, 84, 1.8, 280, 30, 1.0, 52, 3.0, 2.5, 0.40, 150, 1.50, 0.030, 315),
     H("stone_giant",  "tank",    False, 760, 100, 3.0, 240, 28, 0.7, 52, 2.6, 3.5, 0.30, 150, 1.70, 0.015, 295),
     H("storm_caller", "nuker",   True,  520, 68, 1.0, 420, 60, 1.8, 44, 2.4, 0.5, 0.25, 575, 1.70, 0.015, 290),
     H("blade_dancer", "carry",   False, 600, 82, 1.8, 260, 28, 0.9, 48, 3.4, 2.0, 0.45, 150, 1.45, 0.035, 305),
@@ -76,7 +76,7 @@ HEROES: tuple[HeroDef, ...] = (
     H("wind_runner",  "ganker",  True,  550, 72, 1.3, 330, 42, 1.2, 44, 2.9, 1.0, 0.40, 600, 1.55, 0.030, 300),
     H("bone_archer",  "carry",   True,  540, 74, 1.2, 290, 33, 1.0, 43, 3.3, 1.0, 0.45, 625, 1.55, 0.032, 290),
     H("earth_shaker", "support", False, 660, 90, 2.2, 330, 40, 1.2, 52, 2.6, 2.5, 0.30, 150, 1.70, 0.015, 305),
-    H("vampire",      "carry",   False, 620, 85, 1.8, 260, 28, 0.9, 51, 3.2, 2.0, 0.40, 150, 1.50, 0.032, 305),
+    H("vampire",      "carry",   False, 680, 90, 2.2, 260, 28, 0.9, 56, 3.4, 2.5, 0.45, 150, 1.45, 0.032, 310),
     H("time_mage",    "support", True,  520, 70, 1.1, 390, 56, 1.7, 41, 2.3, 1.0, 0.25, 575, 1.70, 0.015, 290),
 )
 del H
@@ -320,8 +320,8 @@ KITS: dict[str, HeroKit] = {
                             "crystalys", "butterfly")),
     "earth_shaker": HeroKit(("fissure", "enchant_totem", "tremor", "echo_slam"), "021"),
     "vampire": HeroKit(("rage", "feast", "open_wounds", "blood_hook"), "102",
-                       ("healing_salve", "phase_boots", "skull_basher", "black_king_bar",
-                        "butterfly", "mithril_hammer")),
+                       ("healing_salve", "boots", "mithril_hammer", "skull_basher", "black_king_bar",
+                        "butterfly")),
     "time_mage": HeroKit(("time_lock", "backtrack", "haste_ally", "chronosphere"), "012"),
 }
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from engine import BatchEnv
 from engine import fields as F
+from engine.abilities import TARGET_NONE
 from engine.constants import (
     ACT_ATTACK,
     ACT_BUY,
@@ -31,6 +32,7 @@ from engine.constants import (
     NUM_HEADS,
     OFFSET_CENTER,
 )
+from engine.effects import castable
 
 CAST_KEYS = "qwer"
 ITEM_KEYS = "123456"
@@ -100,10 +102,16 @@ class HumanController:
         self.intent = Intent(ACT_BUY, item=item, once=True)
 
     def _arm(self, action_type: int) -> None:
-        if self.env.state.mask_type[self.g, self.hero, action_type]:
-            self.armed, self.message = action_type, "click a target"
-        else:
+        """Arm a cast or item for the next click; one without a target is
+        cast at once."""
+        if not self.env.state.mask_type[self.g, self.hero, action_type]:
             self.message = "not available now"
+            return
+        ab = castable(self.env.state, self.env.world, self.g, self.hero, action_type - ACT_CAST1)[0]
+        if self.env.world.abil_tab[ab, F.AB_TARGET] == TARGET_NONE:
+            self.intent, self.armed = Intent(action_type, unit=self.hero, once=True), None
+        else:
+            self.armed, self.message = action_type, "click a target"
 
     # --- the action at a decision
 

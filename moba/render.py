@@ -14,12 +14,15 @@ import pygame
 
 from engine import BatchEnv
 from engine import fields as F
+from engine import rules
+from engine.abilities import TARGET_POINT, TARGET_UNIT
 from engine.constants import (
     KIND_ANCIENT,
     KIND_BARRACKS,
     KIND_FOUNTAIN,
     KIND_HERO,
     KIND_TOWER,
+    ORDER_CAST,
     TICKS_PER_SECOND,
 )
 from engine.mapgen import (
@@ -34,6 +37,11 @@ from engine.tables import HEROES, ITEMS
 TERRAIN_COLOURS = {TERRAIN_GROUND: (62, 84, 52), TERRAIN_TREES: (28, 52, 28), TERRAIN_RIVER: (52, 92, 130),
                    TERRAIN_LANE: (120, 104, 78), TERRAIN_BASE: (92, 88, 80)}
 TEAM_COLOURS = ((80, 220, 90), (230, 70, 60))  # Radiant, Dire
+# Rings drawn around a unit under a status, outermost first.
+STATUS_RINGS = ((F.SHIELD_END, (120, 200, 255)), (F.IMMUNE_END, (240, 200, 60)),
+                (F.STUN_END, (255, 255, 90)), (F.SILENCE_END, (190, 90, 230)),
+                (F.ROOT_END, (150, 100, 50)), (F.SLOW_END, (70, 110, 240)))
+CAST_COLOUR = (140, 240, 255)
 HERO_COLOURS = [tuple(int(255 * c) for c in colorsys.hsv_to_rgb(i / len(HEROES), 0.7, 1.0))
                 for i in range(len(HEROES))]
 PANEL = (24, 26, 30)
@@ -140,9 +148,13 @@ class Renderer:
                 tx, ty = self.to_px(s.uf[g, target, F.X], s.uf[g, target, F.Y], origin, scale)
                 pygame.draw.line(surface, (250, 230, 120), (x, y), (tx, ty), 1)
             colour = TEAM_COLOURS[owner]
+            r = max(5, int(12 * k)) if kind == KIND_HERO else max(2, int(5 * k))
+            self._statuses(surface, g, u, x, y, r, origin, scale)
             if kind == KIND_HERO:
-                r = max(5, int(12 * k))
-                pygame.draw.circle(surface, HERO_COLOURS[int(s.hi[g, u, F.HERO_ID])], (x, y), r)
+                if rules.invisible(s, g, u):  # drawn hollow: only its own side (or revealed) sees it
+                    pygame.draw.circle(surface, HERO_COLOURS[int(s.hi[g, u, F.HERO_ID])], (x, y), r - 2, 1)
+                else:
+                    pygame.draw.circle(surface, HERO_COLOURS[int(s.hi[g, u, F.HERO_ID])], (x, y), r)
                 pygame.draw.circle(surface, colour, (x, y), r, 2)
                 name = HEROES[int(s.hi[g, u, F.HERO_ID])].name[:2].title()
                 surface.blit(self.font.render(name, True, TEXT), (x - r, y - r - 22))
@@ -155,8 +167,30 @@ class Renderer:
                 if kind != KIND_FOUNTAIN:
                     self._bars(surface, g, u, x - half, y - half - 5, 2 * half)
             else:
-                r = max(2, int(5 * k))
                 pygame.draw.circle(surface, colour, (x, y), r)
+
+    def _statuses(self, surface, g, u, x, y, r, origin, scale) -> None:
+        """Coloured rings for the unit's timed statuses, and a line from a
+        casting hero to where its cast aims."""
+        s = self.env.state
+        tick = s.gi[g, F.TICK]
+        if s.ui[g, u, F.EFFECTS_END] > tick:
+            ring = r + 2
+            for field, colour in STATUS_RINGS:
+                if s.uf[g, u, field] > tick:
+                    ring += 2
+                    pygame.draw.circle(surface, colour, (x, y), ring, 2)
+        if s.ui[g, u, F.KIND] != KIND_HERO or s.ui[g, u, F.ORDER] != ORDER_CAST:
+            return
+        aim = self.env.world.abil_tab[s.hi[g, u, F.CAST_ABIL], F.AB_TARGET]
+        v = int(s.ui[g, u, F.ORDER_TARGET])
+        if aim == TARGET_UNIT and v >= 0:
+            tx, ty = s.uf[g, v, F.X], s.uf[g, v, F.Y]
+        elif aim == TARGET_POINT:
+            tx, ty = s.uf[g, u, F.ORDER_X], s.uf[g, u, F.ORDER_Y]
+        else:
+            return
+        pygame.draw.line(surface, CAST_COLOUR, (x, y), self.to_px(tx, ty, origin, scale), 2)
 
     def _bars(self, surface, g, u, x, y, w, mana: bool = False) -> None:
         s = self.env.state

@@ -56,3 +56,42 @@ def test_preset_file_errors(tmp_path):
         load_preset(str(other))
     with pytest.raises(ConfigError, match="does not exist"):
         load_preset(str(tmp_path / "missing.toml"))
+
+
+def test_heroes_prints_the_roster_with_ability_numbers(capsys):
+    from engine.tables import HEROES, ITEMS
+
+    assert main(["heroes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("17 heroes")
+    for h in HEROES:
+        assert f"\n{h.name} ({h.role}" in out
+    # axeman's first ability, with its per-level numbers.
+    assert "Q battle_cry (none, circle 300, cast 0.3 s, mana 80/90/100/110, cd 16/14/12/10 s): " \
+           "stun 1.2/1.5/1.8/2.1 s" in out
+    assert "R culling_blade" in out and "damage 250/325/400" in out
+    for it in ITEMS:
+        assert f"  {it.name} ({it.cost:g} gold)" in out
+    assert main(["heroes", "--hero", "sniper"]) == 0
+    out = capsys.readouterr().out
+    assert "sniper (carry, ranged)" in out and "axeman" not in out
+    assert main(["heroes", "--hero", "nobody"]) == 2
+    assert "no hero 'nobody'" in capsys.readouterr().err
+
+
+def test_lineups_with_an_unknown_or_repeated_hero_are_refused(capsys):
+    five = ["axeman", "sniper", "frost_witch", "shadow_blade", "stone_giant"]
+    dup = five[:4] + ["axeman"]
+    assert main(["match", "--set", f"game.lineup={five + dup}"]) == 2
+    assert "game.lineup has 'axeman' twice on Dire" in capsys.readouterr().err
+    assert main(["match", "--set", f"game.lineup={five + five[:4] + ['zeus']}"]) == 2
+    assert "unknown hero 'zeus'" in capsys.readouterr().err
+
+
+def test_bench_balance_prints_each_heros_win_rate(capsys):
+    assert main(["bench", "balance", "--games", "4", "--batch", "4",
+                 "--set", "game.time_cap_minutes=0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "4 scripted games with random lineups" in out
+    assert "draws 100.0%" in out
+    assert "heroes outside 35-65%" in out

@@ -101,8 +101,8 @@ def test_shop_click_buys_and_an_item_key_then_a_click_uses_it(tmp_path):
     assert list(s.inv[0, HERO, :, F.INV_ITEM]).count(salve) == 1
     slot = list(s.inv[0, HERO, :, F.INV_ITEM]).index(salve)
     s.uf[0, HERO, F.HP] = 100.0  # hurt, so the salve shows
-    # Q: no abilities are castable yet, so the key says so and nothing is armed.
-    _post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, unicode="q"))
+    # R: the ultimate is not learned before level 6, so the key says so and nothing is armed.
+    _post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_r, unicode="r"))
     run(session, frames=1)
     assert session.controller.armed is None and "not available" in session.controller.message
     hx, hy = _pixel(session, HERO)
@@ -111,6 +111,22 @@ def test_shop_click_buys_and_an_item_key_then_a_click_uses_it(tmp_path):
     run(session, frames=4)
     assert s.inv[0, HERO, slot, F.INV_ITEM] == -1  # drunk
     assert s.uf[0, HERO, F.HP] > 400.0
+
+
+def test_an_ability_without_a_target_is_cast_at_the_key(tmp_path):
+    from dataclasses import replace
+
+    from engine.tables import HEROES
+
+    lineup = tuple(h.name for h in HEROES[:5]) * 2  # hero 0: axeman, Q = battle_cry (no target)
+    session = _session(tmp_path, replace(QUICK, lineup=lineup))
+    s = session.env.state
+    run(session, frames=4, window=False)
+    _post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, unicode="q"))
+    run(session, frames=20)  # the next decision, then the 0.3 s cast time
+    assert session.controller.armed is None
+    assert s.abil[0, HERO, 0, F.ABIL_READY] > s.gi[0, F.TICK]  # cast: on cooldown
+    assert s.uf[0, HERO, F.MANA] < s.uf[0, HERO, F.MAX_MANA]
 
 
 def test_a_finished_game_is_a_replay_and_an_unrated_league_game(tmp_path):

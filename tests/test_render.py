@@ -113,3 +113,33 @@ def test_the_viewer_answers_keys_and_clicks(replay_path, monkeypatch):
     moba.watch.watch(replay_path)
     steps = load_replay(replay_path).steps
     assert seen[0] == 0 and abs(seen[1] - steps // 2) <= 2  # the click on the middle of the timeline
+
+
+def test_statuses_and_invisibility_are_drawn(replay_path):
+    from engine import rules
+    from moba.render import STATUS_RINGS
+
+    pygame.display.init()
+    playback = Playback(load_replay(replay_path))
+    playback.seek(60)
+    s = playback.env.state
+    renderer = Renderer(playback.env, map_px=500)
+    surface = pygame.Surface(renderer.size)
+    hero = next(h for h in range(5) if s.ui[0, h, F.ALIVE])
+    origin, scale = renderer.camera(View(), 0)
+    hx, hy = renderer.to_px(s.uf[0, hero, F.X], s.uf[0, hero, F.Y], origin, scale)
+    stun_colour = dict((field, c) for field, c in STATUS_RINGS)[F.STUN_END]
+
+    def count(colour, fog="all"):
+        renderer.draw(surface, 0, View(fog=fog))
+        return sum(tuple(surface.get_at((hx + dx, hy + dy)))[:3] == colour
+                   for dx in range(-20, 21) for dy in range(-20, 21))
+
+    assert count(stun_colour) == 0
+    rules.stun_unit(s, 0, hero, s.gi[0, F.TICK] + 60.0)
+    assert count(stun_colour) > 0
+    fill = HERO_COLOURS[s.hi[0, hero, F.HERO_ID]]
+    solid = count(fill)
+    rules.set_status_end(s, 0, hero, F.INVIS_END, s.gi[0, F.TICK] + 60.0)
+    s.uf[0, hero, F.INVIS_START] = 0
+    assert 0 < count(fill) < solid  # drawn hollow for its own side

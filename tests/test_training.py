@@ -166,7 +166,8 @@ def test_a_short_run_learns_to_beat_random_play(tmp_path):
     # On the smallest map with paper buildings, random play never ends a
     # game inside the 3-minute cap; pushing a lane does.
     game = {"map_size": 2000.0, "lane_width": 300.0, "time_cap_minutes": 3.0, "creep_slots": 24,
-            "obs_units": 16, "minimap_size": 2, "building_hp_scale": 0.01, "lineup": "mirror"}
+            "obs_units": 16, "minimap_size": 2, "building_hp_scale": 0.01,
+            "lineup": ["axeman", "stone_giant", "ironclad", "warlord", "vampire"] * 2}
     cfg = RunConfig.from_dict({
         "game": game, "policy": {"unit_width": 32, "hidden": 64},
         "ppo": {"rollout_steps": 32, "minibatches": 2, "learning_rate": 1e-3, "learning_rate_end": 1e-3,
@@ -178,12 +179,13 @@ def test_a_short_run_learns_to_beat_random_play(tmp_path):
 
     def against_random():
         agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=3)
-        return win_rate(cfg.game, agent, RandomAgent(9), 16, seed=100, batch=16)["win"]
+        return win_rate(cfg.game, agent, RandomAgent(9), 32, seed=100, batch=32)["win"]
 
     before = against_random()
     trainer.run()
     after = against_random()
-    assert before <= 0.25 and after >= before + 0.5, (before, after)
+    # Random play now casts stuns and nukes too: the bar is a clear gain, not a rout.
+    assert before <= 0.1 and after >= before + 0.2, (before, after)
 
 
 def test_a_snapshot_file_plays_as_an_agent(tmp_path):
