@@ -111,7 +111,8 @@ def cmd_heroes(args: argparse.Namespace) -> None:
         if not heroes:
             raise ConfigError(f"no hero {args.hero!r}; heroes: {', '.join(h.name for h in HEROES)}")
     if not args.items:
-        print(f"{len(heroes)} heroes; abilities per level 1/2/3/4 (ultimates 1/2/3), times in seconds\n")
+        count = f"{len(heroes)} heroes; " if len(heroes) > 1 else ""
+        print(f"{count}abilities per level 1/2/3/4 (ultimates 1/2/3), times in seconds\n")
         for h in heroes:
             print("\n".join(describe_hero(h)) + "\n")
     if args.items or not args.hero:
