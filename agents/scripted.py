@@ -25,7 +25,7 @@ effects in `engine.abilities`, so a new hero's abilities are used unchanged.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from engine import fields as F
 from engine.constants import (
@@ -52,8 +52,8 @@ from engine.constants import (
     TICKS_PER_SECOND,
 )
 from engine import abilities as AB
-from engine.effects import castable
 from engine.env import BatchEnv, Step
+from engine.jit import kernel
 from engine.rules import armor_factor, building_slot, creep_slot, is_building, is_creep
 from engine.tables import HEROES, ITEM_INDEX, hero_build
 from engine.world import CREEP_BASE
@@ -104,7 +104,7 @@ FIGHT_RADIUS = 1200.0
 ENGAGE_RANGE = 900.0
 
 
-@njit(cache=True)
+@kernel
 def _row(s, g, team, u, K):
     for k in range(K):
         if s.team_units[g, team, k] == u:
@@ -112,7 +112,7 @@ def _row(s, g, team, u, K):
     return -1
 
 
-@njit(cache=True)
+@kernel
 def _set(out, g, i, typ, target, ox, oy, item):
     out[g, i, HEAD_TYPE] = typ
     out[g, i, HEAD_TARGET] = target
@@ -121,7 +121,7 @@ def _set(out, g, i, typ, target, ox, oy, item):
     out[g, i, HEAD_ITEM] = item
 
 
-@njit(cache=True)
+@kernel
 def _move_toward(s, w, g, h, out, i, self_row, tx, ty):
     """Move order toward (tx, ty), anchored on the hero itself."""
     step = w.pf[F.P_OFFSET_STEP]
@@ -137,7 +137,7 @@ def _move_toward(s, w, g, h, out, i, self_row, tx, ty):
     _set(out, g, i, ACT_MOVE, self_row, ox, oy, 0)
 
 
-@njit(cache=True)
+@kernel
 def _attack(s, g, h, out, i, team, u, K):
     k = _row(s, g, team, u, K)
     if k >= 0 and s.mask_target[g, h, ACT_ATTACK, k]:
@@ -146,7 +146,7 @@ def _attack(s, g, h, out, i, team, u, K):
     return False
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _cast_at(s, w, g, h, out, i, team, src, ab, v, K, self_row):
     """Cast ability row `ab` from `src` (0-3 ability, 4-9 item) at unit v if
     v is within its reach (a unit or point target's cast range, or the
@@ -169,7 +169,7 @@ def _cast_at(s, w, g, h, out, i, team, src, ab, v, K, self_row):
     return True
 
 
-@njit(cache=True)
+@kernel
 def _escape(s, w, g, h, out, i, self_row, tx, ty, ready):
     """Blink toward (tx, ty), or turn invisible or fast, if it can."""
     for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
@@ -194,7 +194,7 @@ def _escape(s, w, g, h, out, i, self_row, tx, ty, ready):
     return False
 
 
-@njit(cache=True)
+@kernel
 def _use_item(s, g, h, out, i, self_row, item):
     for slot in range(INVENTORY_SLOTS):
         if s.inv[g, h, slot, F.INV_ITEM] == item and s.mask_type[g, h, ACT_ITEM1 + slot]:
@@ -203,7 +203,7 @@ def _use_item(s, g, h, out, i, self_row, item):
     return False
 
 
-@njit(cache=True)
+@kernel
 def _hp_near(s, g, team, x, y, r, viewer):
     """Summed HP of `team`'s living heroes within r of (x, y) that `viewer` sees."""
     total = 0.0
@@ -214,7 +214,7 @@ def _hp_near(s, g, team, x, y, r, viewer):
     return total
 
 
-@njit(cache=True)
+@kernel
 def _under_tower(s, w, g, team_of_tower, u):
     """Whether a living tower of `team_of_tower` covers unit u."""
     lo = building_slot(team_of_tower, 0)
@@ -226,7 +226,7 @@ def _under_tower(s, w, g, team_of_tower, u):
     return False
 
 
-@njit(cache=True)
+@kernel
 def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
     i = h - team * HEROES_PER_TEAM
     enemy = 1 - team
@@ -268,16 +268,13 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
         build_pos[g, h] = b + 1
         return
 
-    # What it can cast now: the ability row of each source (-1 none), and
-    # the uses they serve, as bits.
-    ready = np.full(NUM_ABILITIES + INVENTORY_SLOTS, -1, np.int32)
+    # What it can cast now (the observation's ability row of each source, -1
+    # none), and the uses those serve, as bits.
+    ready = s.ready[g, h]
     have = 0
     for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
-        if s.mask_type[g, h, ACT_CAST1 + src]:
-            ab = castable(s, w, g, h, src)[0]
-            if ab >= 0:
-                ready[src] = ab
-                have |= 1 << ABILITY_USE[ab]
+        if ready[src] >= 0:
+            have |= 1 << ABILITY_USE[ready[src]]
 
     fx = s.uf[g, fountain, F.X]
     fy = s.uf[g, fountain, F.Y]
@@ -406,7 +403,7 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
                      w.lane_xy[team, lane, 0, 0], w.lane_xy[team, lane, 0, 1])
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def scripted_actions(s, w, team, out, retreat, build_pos, group_tick):
     for g in prange(s.gi.shape[0]):
         if s.gi[g, F.TICK] == 0:

@@ -8,7 +8,6 @@ ability slot, 4-9 inventory slot 0-5.
 """
 
 import numpy as np
-from numba import njit
 
 from engine import fields as F
 from engine.abilities import (
@@ -47,6 +46,7 @@ from engine.constants import (
     ORDER_CAST,
     ORDER_NONE,
 )
+from engine.jit import kernel
 from engine.rules import (
     affected,
     break_invisibility,
@@ -64,7 +64,7 @@ from engine.spec import EV_ABILITY_CASTS, EV_ITEMS_USED
 from engine.world import BUILDINGS_PER_TEAM
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def castable(s, w, g, h, src):
     """(ability row, level) that hero h can cast from `src` now, or (-1, 0):
     alive, not stunned (nor silenced, for abilities), learned or held, off
@@ -102,7 +102,7 @@ def castable(s, w, g, h, src):
     return ab, level
 
 
-@njit(cache=True)
+@kernel
 def order_cast(s, w, g, h, src, anchor, x, y):
     """Hero h starts casting from `src` at unit `anchor` (unit targets) or
     the point (x, y) (point targets)."""
@@ -118,7 +118,7 @@ def order_cast(s, w, g, h, src, anchor, x, y):
     s.hf[g, h, F.CAST_END] = -1.0
 
 
-@njit(cache=True)
+@kernel
 def cast_step(s, w, g, h):
     """One tick of hero h's cast order."""
     t = s.gi[g, F.TICK]
@@ -174,7 +174,7 @@ def cast_step(s, w, g, h):
     apply_ability(s, w, g, h, ab, level, v, tx, ty)
 
 
-@njit(cache=True)
+@kernel
 def apply_ability(s, w, g, c, ab, level, v, tx, ty):
     """Caster c's ability `ab` takes effect: on the caster, then on the unit
     v (single target) or on every unit its circle or line touches."""
@@ -219,7 +219,7 @@ def apply_ability(s, w, g, c, ab, level, v, tx, ty):
                 _area_hit(s, w, g, c, u, ab, level, area, r, length, cx, cy, tx, ty, dx, dy)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _area_hit(s, w, g, c, u, ab, level, area, r, length, cx, cy, tx, ty, dx, dy):
     """Hit unit u if it is inside the circle around (tx, ty), or the line
     from (cx, cy) along (dx, dy)."""
@@ -235,7 +235,7 @@ def _area_hit(s, w, g, c, u, ab, level, area, r, length, cx, cy, tx, ty, dx, dy)
             _hit(s, w, g, c, u, ab, level, cx, cy, tx, ty)
 
 
-@njit(cache=True)
+@kernel
 def _hit(s, w, g, c, u, ab, level, ox, oy, tx, ty):
     """The ability's non-caster effects on unit u; (ox, oy) is where a
     knockback pushes from. Magic immunity turns away an enemy's ability."""
@@ -252,7 +252,7 @@ def _hit(s, w, g, c, u, ab, level, ox, oy, tx, ty):
             apply_effect(s, w, g, c, u, ab, e, level, ox, oy, tx, ty)
 
 
-@njit(cache=True)
+@kernel
 def _displace(s, w, g, u, x, y):
     """Put unit u at (x, y), or as near to it on the way from where it stands
     as the ground allows."""
@@ -271,7 +271,7 @@ def _displace(s, w, g, u, x, y):
             return
 
 
-@njit(cache=True)
+@kernel
 def apply_effect(s, w, g, c, u, ab, e, level, ox, oy, tx, ty):
     t = s.gi[g, F.TICK]
     row = w.eff_tab[ab, e]
@@ -344,7 +344,7 @@ def apply_effect(s, w, g, c, u, ab, e, level, ox, oy, tx, ty):
         _teleport(s, w, g, u, tx, ty)
 
 
-@njit(cache=True)
+@kernel
 def _teleport(s, w, g, u, tx, ty):
     """Land unit u beside its team's living building nearest to (tx, ty)."""
     team = s.ui[g, u, F.TEAM]

@@ -7,7 +7,6 @@ buildings show the HP they had when last seen.
 """
 
 import numpy as np
-from numba import njit
 
 from engine import fields as F
 from engine.constants import (
@@ -32,6 +31,7 @@ from engine.constants import (
 )
 from engine.abilities import HITS_ENEMIES, TARGET_NONE, TARGET_POINT
 from engine.effects import castable
+from engine.jit import kernel
 from engine.rules import (
     armor_factor,
     attackable,
@@ -66,25 +66,38 @@ from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
 # Vision
 
 
-@njit(cache=True, inline="always")
-def _sees_point(s, w, g, team, x, y):
-    """Whether any living unit of `team` has (x, y) within its vision."""
+@kernel(inline="always")
+def _list_viewers(s, w, g, team, viewers):
+    """Position and vision range of each living unit of `team` into the rows
+    of `viewers`; returns how many."""
+    n = 0
     for lo, hi in ((team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM),
                    (building_slot(team, 0), building_slot(team, BUILDINGS_PER_TEAM)),
                    (creep_slot(w, team, 0), creep_slot(w, team, w.pi[F.P_CREEP_SLOTS]))):
         for a in range(lo, hi):
             if s.ui[g, a, F.ALIVE]:
-                r = s.uf[g, a, F.VISION]
-                dx = s.uf[g, a, F.X] - x
-                if dx * dx > r * r:
-                    continue
-                dy = s.uf[g, a, F.Y] - y
-                if dx * dx + dy * dy <= r * r:
-                    return True
+                viewers[n, 0] = s.uf[g, a, F.X]
+                viewers[n, 1] = s.uf[g, a, F.Y]
+                viewers[n, 2] = s.uf[g, a, F.VISION]
+                n += 1
+    return n
+
+
+@kernel(inline="always")
+def _sees_point(viewers, n, x, y):
+    """Whether any of the first n viewers has (x, y) within its vision."""
+    for i in range(n):
+        r = viewers[i, 2]
+        dx = viewers[i, 0] - x
+        if dx * dx > r * r:
+            continue
+        dy = viewers[i, 1] - y
+        if dx * dx + dy * dy <= r * r:
+            return True
     return False
 
 
-@njit(cache=True)
+@kernel
 def _true_sight(s, w, g, team, x, y):
     """Whether a living tower or the fountain of `team` sees invisible units at (x, y)."""
     r2 = w.pf[F.P_TRUE_SIGHT] ** 2
@@ -96,9 +109,12 @@ def _true_sight(s, w, g, team, x, y):
     return False
 
 
-@njit(cache=True)
+@kernel
 def compute_visibility(s, w, g):
+    viewers = s.viewers[g]
     for team in range(2):
+        # The team's living units are listed once: most slots are empty.
+        n = _list_viewers(s, w, g, team, viewers)
         for u in range(w.pi[F.P_NUM_UNITS]):
             if not s.ui[g, u, F.ALIVE]:
                 s.visible[g, team, u] = False
@@ -107,7 +123,7 @@ def compute_visibility(s, w, g):
             elif invisible(s, g, u) and s.uf[g, u, F.REVEAL_END] <= s.gi[g, F.TICK]:
                 s.visible[g, team, u] = _true_sight(s, w, g, team, s.uf[g, u, F.X], s.uf[g, u, F.Y])
             else:
-                s.visible[g, team, u] = _sees_point(s, w, g, team, s.uf[g, u, F.X], s.uf[g, u, F.Y])
+                s.visible[g, team, u] = _sees_point(viewers, n, s.uf[g, u, F.X], s.uf[g, u, F.Y])
         enemy = 1 - team
         for b in range(BUILDINGS_PER_TEAM):
             u = building_slot(enemy, b)
@@ -119,19 +135,23 @@ def compute_visibility(s, w, g):
             s.seen_bld_hp[g, team, team, b] = s.uf[g, u, F.HP] / s.uf[g, u, F.MAX_HP] if s.ui[g, u, F.ALIVE] else 0.0
 
 
-@njit(cache=True)
-def select_team_units(s, w, g, team, key):
+@kernel
+def select_team_units(s, w, g, team):
     """The K visible units nearest to the team's living heroes (its fountain
-    when all are dead), nearest first, into team_units[g, team]."""
+    when all are dead), nearest first and equals by slot, into
+    team_units[g, team]; row_dist keeps their squared distances."""
     lo = team * HEROES_PER_TEAM
     n_alive = 0
     for h in range(lo, lo + HEROES_PER_TEAM):
         if s.ui[g, h, F.ALIVE]:
             n_alive += 1
     f = building_slot(team, w.pi[F.P_FOUNTAIN])
+    K = w.pi[F.P_OBS_UNITS]
+    rows = s.team_units[g, team]
+    dist = s.row_dist[g, team]
+    n = 0
     for u in range(w.pi[F.P_NUM_UNITS]):
         if not s.visible[g, team, u]:
-            key[u] = np.inf
             continue
         best = np.inf
         if n_alive == 0:
@@ -142,19 +162,31 @@ def select_team_units(s, w, g, team, key):
                     d2 = (s.uf[g, u, F.X] - s.uf[g, h, F.X]) ** 2 + (s.uf[g, u, F.Y] - s.uf[g, h, F.Y]) ** 2
                     if d2 < best:
                         best = d2
-        key[u] = best
-    order = np.argsort(key, kind="mergesort")
-    K = w.pi[F.P_OBS_UNITS]
-    for k in range(K):
-        u = order[k]
-        s.team_units[g, team, k] = u if key[u] < np.inf else -1
+        d = np.float32(best)
+        # Insertion into the sorted rows, after any equal distance: the
+        # order a stable sort of all units would give.
+        if n < K:
+            j = n
+            n += 1
+        elif d < dist[K - 1]:
+            j = K - 1
+        else:
+            continue
+        while j > 0 and dist[j - 1] > d:
+            dist[j] = dist[j - 1]
+            rows[j] = rows[j - 1]
+            j -= 1
+        dist[j] = d
+        rows[j] = u
+    for k in range(n, K):
+        rows[k] = -1
 
 
 # --------------------------------------------------------------------------
 # Observation vectors
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _write_unit_shared(s, w, g, team, o, u):
     """The features of unit u that are the same for every hero of `team`."""
     kind = s.ui[g, u, F.KIND]
@@ -210,7 +242,7 @@ def _write_unit_shared(s, w, g, team, o, u):
         o[U_SHIELD] = uf[F.SHIELD] / 1000.0
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _write_unit_relative(s, w, g, h, o, u, attackable_row):
     """The features of unit u seen from hero h. Every one is written, since
     the row was copied from another hero's."""
@@ -235,7 +267,7 @@ def _write_unit_relative(s, w, g, h, o, u, attackable_row):
             o[U_HITS_TO_KILL] = min(np.ceil(s.uf[g, u, F.HP] / per_hit) / 10.0, 1.0)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _write_self(s, w, g, h, o, ready):
     team = h // HEROES_PER_TEAM
     alive = s.ui[g, h, F.ALIVE]
@@ -305,13 +337,13 @@ def _write_self(s, w, g, h, o, ready):
     o[S_CASTING] = 1.0 if s.ui[g, h, F.ORDER] == ORDER_CAST else 0.0
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _in_shop(s, w, g, h):
     f = building_slot(h // HEROES_PER_TEAM, w.pi[F.P_FOUNTAIN])
     return (s.uf[g, h, F.X] - s.uf[g, f, F.X]) ** 2 + (s.uf[g, h, F.Y] - s.uf[g, f, F.Y]) ** 2 <= w.pf[F.P_SHOP_RANGE] * w.pf[F.P_SHOP_RANGE]
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _write_allies(s, w, g, h, o):
     team = h // HEROES_PER_TEAM
     j = 0
@@ -337,7 +369,7 @@ def _write_allies(s, w, g, h, o):
         j += 1
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _write_global(s, w, g, h, o):
     team = h // HEROES_PER_TEAM
     enemy = 1 - team
@@ -353,7 +385,7 @@ def _write_global(s, w, g, h, o):
         o[G_ENEMY_BUILDINGS + b] = s.seen_bld_hp[g, team, enemy, b]
 
 
-@njit(cache=True)
+@kernel
 def _write_minimap(s, w, g, team, o):
     """Team vision and unit counts on an M x M grid; o is zeroed."""
     M = w.pi[F.P_MINIMAP]
@@ -385,26 +417,28 @@ def _write_minimap(s, w, g, team, o):
 # Masks
 
 
-# What a row of a team's unit list is, for the target masks of abilities.
+# What a row of a team's unit list is, for the target masks.
 ROW_ENEMY_UNIT = 1  # an enemy hero or creep
 ROW_HERO = 2
 ROW_ALLY = 4
+ROW_ATTACKABLE = 8  # a living hero of the team may attack it
 
 
-@njit(cache=True, inline="always")
-def write_masks(s, w, g, h, attack_rows, row_kind, ready):
-    """Masks of hero h; `attack_rows[k]` says whether row k may be attacked by
-    a living hero of the team, `row_kind[k]` what it is (ROW_* bits); both
-    are the same for the five heroes of a team; `ready[src]` is the ability
-    row hero h can cast from each source now, -1 none."""
+@kernel(inline="always")
+def write_masks(s, w, g, h):
+    """Masks of hero h, from its team's `row_kind` and its `ready`; a source
+    with no row to aim at is then not ready either."""
     team = h // HEROES_PER_TEAM
     K = w.pi[F.P_OBS_UNITS]
+    row_kind = s.row_kind[g, team]
+    ready = s.ready[g, h]
     s.mask_type[g, h] = False
     s.mask_target[g, h] = False
     s.mask_item[g, h] = False
     s.mask_offset[g, h] = True
     s.mask_type[g, h, ACT_NOOP] = True
     if not s.ui[g, h, F.ALIVE]:
+        ready[:] = -1
         if s.hi[g, h, F.BUYBACK_CD] == 0:
             s.mask_type[g, h, ACT_BUYBACK] = s.hf[g, h, F.GOLD] >= buyback_cost(s, w, g, h)
         return
@@ -420,6 +454,7 @@ def write_masks(s, w, g, h, attack_rows, row_kind, ready):
                 any_item = True
         s.mask_type[g, h, ACT_BUY] = any_item
     if s.uf[g, h, F.STUN_END] > s.gi[g, F.TICK]:
+        ready[:] = -1
         return  # a stunned hero can only shop
     s.mask_type[g, h, ACT_STOP] = True
     any_attack = False
@@ -428,7 +463,7 @@ def write_masks(s, w, g, h, attack_rows, row_kind, ready):
         if u < 0:
             break
         s.mask_target[g, h, ACT_MOVE, k] = True
-        if attack_rows[k]:
+        if row_kind[k] & ROW_ATTACKABLE:
             s.mask_target[g, h, ACT_ATTACK, k] = True
             any_attack = True
     s.mask_type[g, h, ACT_MOVE] = True
@@ -459,20 +494,18 @@ def write_masks(s, w, g, h, attack_rows, row_kind, ready):
             s.mask_target[g, h, typ, k] = ok
             any_row |= ok
         s.mask_type[g, h, typ] = any_row
+        if not any_row:
+            ready[src] = -1
 
 
 # --------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@kernel
 def observe_game(s, w, g):
     compute_visibility(s, w, g)
-    key = np.empty(w.pi[F.P_NUM_UNITS], np.float32)
-    attack_rows = np.empty(w.pi[F.P_OBS_UNITS], np.bool_)
-    row_kind = np.empty(w.pi[F.P_OBS_UNITS], np.int32)
-    ready = np.empty(NUM_ABILITIES + INVENTORY_SLOTS, np.int32)
     for team in range(2):
-        select_team_units(s, w, g, team, key)
+        select_team_units(s, w, g, team)
     D = s.obs.shape[2]
     K = w.pi[F.P_OBS_UNITS]
     self_off = K * UNIT_F
@@ -481,6 +514,7 @@ def observe_game(s, w, g):
     mm_off = global_off + GLOBAL_F
     for team in range(2):
         first = team * HEROES_PER_TEAM
+        row_kind = s.row_kind[g, team]
         # Rows shared by the team are written once, into its first hero, and
         # copied to the other four; then each hero adds its own view.
         o0 = s.obs[g, first]
@@ -488,7 +522,6 @@ def observe_game(s, w, g):
         n = 0
         for k in range(K):
             u = s.team_units[g, team, k]
-            attack_rows[k] = False
             row_kind[k] = 0
             if u < 0:
                 continue
@@ -499,20 +532,23 @@ def observe_game(s, w, g):
                 row_kind[k] |= ROW_ALLY
             elif not is_building(kind):
                 row_kind[k] |= ROW_ENEMY_UNIT
-            _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
             # Whether a hero may attack a unit does not depend on which hero
             # of the team it is (no hero is a creep it could deny).
-            attack_rows[k] = attackable(s, w, g, first, u)
+            if attackable(s, w, g, first, u):
+                row_kind[k] |= ROW_ATTACKABLE
+            _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
             n = k + 1
         for h in range(first + 1, first + HEROES_PER_TEAM):
             o = s.obs[g, h]
-            o[:n * UNIT_F] = o0[:n * UNIT_F]
+            for i in range(n * UNIT_F):  # loops: a slice copy would allocate
+                o[i] = o0[i]
             o[n * UNIT_F:] = 0.0
         for h in range(first, first + HEROES_PER_TEAM):
             o = s.obs[g, h]
             for k in range(n):
                 _write_unit_relative(s, w, g, h, o[k * UNIT_F:(k + 1) * UNIT_F],
-                                     s.team_units[g, team, k], attack_rows[k])
+                                     s.team_units[g, team, k], row_kind[k] & ROW_ATTACKABLE)
+            ready = s.ready[g, h]
             for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
                 ready[src] = castable(s, w, g, h, src)[0]
             _write_self(s, w, g, h, o[self_off:allies_off], ready)
@@ -521,5 +557,6 @@ def observe_game(s, w, g):
             if h == first:
                 _write_minimap(s, w, g, team, o[mm_off:D])
             else:
-                o[mm_off:D] = o0[mm_off:D]
-            write_masks(s, w, g, h, attack_rows, row_kind, ready)
+                for i in range(mm_off, D):
+                    o[i] = o0[i]
+            write_masks(s, w, g, h)

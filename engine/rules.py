@@ -9,7 +9,6 @@ numba compiles `a and b` used as a value many times slower.
 """
 
 import numpy as np
-from numba import njit
 
 from engine import fields as F
 from engine.abilities import (
@@ -37,6 +36,7 @@ from engine.constants import (
     ORDER_NONE,
     TICKS_PER_SECOND,
 )
+from engine.jit import kernel
 from engine.spec import (
     EV_ASSISTS,
     EV_BARRACKS_KILL,
@@ -56,7 +56,7 @@ from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
 # another game or on the thread that runs it.
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def rng_next(s, g):
     x = s.rng[g]
     x ^= x >> np.uint64(12)
@@ -66,12 +66,12 @@ def rng_next(s, g):
     return x * np.uint64(2685821657736338717)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def rng_uniform(s, g):
     return float(rng_next(s, g) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def rng_int(s, g, n):
     return min(int(rng_uniform(s, g) * n), n - 1)
 
@@ -90,42 +90,42 @@ def seed_state(seed: int, game: int) -> np.uint64:
 # Geometry and slots
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def building_slot(team, b):
     return BUILDING_BASE + team * BUILDINGS_PER_TEAM + b
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def creep_slot(w, team, c):
     return CREEP_BASE + team * w.pi[F.P_CREEP_SLOTS] + c
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def dist2(s, g, a, b):
     dx = s.uf[g, a, F.X] - s.uf[g, b, F.X]
     dy = s.uf[g, a, F.Y] - s.uf[g, b, F.Y]
     return dx * dx + dy * dy
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def in_attack_range(s, g, a, v):
     reach = (s.uf[g, a, F.RANGE] + HULL_RADIUS[s.ui[g, a, F.KIND]]
              + HULL_RADIUS[s.ui[g, v, F.KIND]])
     return dist2(s, g, a, v) <= reach * reach
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def armor_factor(armor):
     """Dota's physical damage multiplier for a given armor value."""
     return 1.0 - 0.06 * armor / (1.0 + 0.06 * abs(armor))
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def is_creep(kind):
     return (kind == KIND_MELEE_CREEP) | (kind == KIND_RANGED_CREEP)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def is_building(kind):
     return (kind == KIND_TOWER) | (kind == KIND_BARRACKS) | (kind == KIND_ANCIENT)
 
@@ -134,14 +134,14 @@ def is_building(kind):
 # Timed statuses (engine.fields: each stored as the tick it ends)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def affected(s, g, u):
     """Whether unit u is under any timed status now (one int read, so the
     many units under none skip the rest)."""
     return s.ui[g, u, F.EFFECTS_END] > s.gi[g, F.TICK]
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def set_status_end(s, g, u, field, end):
     """Status `field` of unit u lasts until tick `end`."""
     s.uf[g, u, field] = end
@@ -149,14 +149,14 @@ def set_status_end(s, g, u, field, end):
         s.ui[g, u, F.EFFECTS_END] = int(end)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def clear_status(s, g, u):
     s.uf[g, u, F.STATUS_FIRST:F.UF] = 0.0
     s.ui[g, u, F.DOT_SRC] = -1
     s.ui[g, u, F.EFFECTS_END] = 0
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def invisible(s, g, u):
     t = s.gi[g, F.TICK]
     if s.ui[g, u, F.EFFECTS_END] <= t or s.uf[g, u, F.INVIS_END] <= t:
@@ -164,7 +164,7 @@ def invisible(s, g, u):
     return s.uf[g, u, F.INVIS_START] <= t
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def hidden_from(s, g, u, team):
     """Whether unit u is an invisible hero that `team` does not see."""
     if u >= NUM_HEROES or not invisible(s, g, u):
@@ -172,14 +172,14 @@ def hidden_from(s, g, u, team):
     return not s.visible[g, team, u]
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def break_invisibility(s, g, u):
     t = s.gi[g, F.TICK]
     if s.uf[g, u, F.INVIS_END] > t:
         s.uf[g, u, F.INVIS_END] = t
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def speed_now(s, g, u):
     """Move speed per tick with roots, slows and hastes applied."""
     t = s.gi[g, F.TICK]
@@ -196,7 +196,7 @@ def speed_now(s, g, u):
     return uf[F.SPEED] * max(m, 0.0)
 
 
-@njit(cache=True)
+@kernel
 def stun_unit(s, g, u, end):
     """Stun u until tick `end`: a hero's order (a cast, a channel) is dropped."""
     if end > s.uf[g, u, F.STUN_END]:
@@ -214,7 +214,7 @@ SLIDE_COS = (1.0, 0.7071068, 0.7071068, 0.0, 0.0)
 SLIDE_SIN = (0.0, 0.7071068, -0.7071068, 1.0, -1.0)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def walkable(w, x, y):
     size = w.pf[F.P_MAP_SIZE]
     if x < 0.0 or y < 0.0 or x >= size or y >= size:
@@ -223,7 +223,7 @@ def walkable(w, x, y):
     return w.walkable[int(y / cell), int(x / cell)] != 0
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def move_toward(s, w, g, u, tx, ty):
     """Step unit `u` toward (tx, ty); slide around trees. True on arrival."""
     x = s.uf[g, u, F.X]
@@ -256,7 +256,7 @@ def move_toward(s, w, g, u, tx, ty):
 # The tier rule
 
 
-@njit(cache=True)
+@kernel
 def building_vulnerable(s, w, g, team, b):
     """True once every prerequisite group of building `b` has a destroyed member."""
     for grp in range(w.bld_after.shape[1]):
@@ -274,7 +274,7 @@ def building_vulnerable(s, w, g, team, b):
     return True
 
 
-@njit(cache=True)
+@kernel
 def update_vulnerability(s, w, g, team):
     """Apply the tier rule to `team`'s buildings; run when one of them falls."""
     for b in range(BUILDINGS_PER_TEAM):
@@ -286,12 +286,12 @@ def update_vulnerability(s, w, g, team):
             s.ui[g, u, F.INVULNERABLE] = 1
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def vulnerable(s, w, g, u):
     return s.ui[g, u, F.INVULNERABLE] == 0
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def attackable(s, w, g, a, v):
     """Whether unit `a` may attack unit `v` now: a living enemy that can take
     damage, or an allied creep weak enough to deny."""
@@ -308,7 +308,7 @@ def attackable(s, w, g, a, v):
 # Heroes: statistics, XP, gold
 
 
-@njit(cache=True)
+@kernel
 def hero_stats(s, w, g, h):
     """Recompute a hero's statistics from its hero row, level and items,
     keeping its HP and mana fractions."""
@@ -365,7 +365,7 @@ def hero_stats(s, w, g, h):
             _add_passives(s, w, g, h, int(w.item_tab[it, F.IT_PASSIVE]), 1)
 
 
-@njit(cache=True)
+@kernel
 def _add_passives(s, w, g, h, ab, level):
     """Fold the passive effects of ability row `ab` at `level` into hero h:
     the best crit and bash, summed lifesteal, evasion and magic resistance
@@ -394,7 +394,7 @@ def _add_passives(s, w, g, h, ab, level):
             s.uf[g, h, F.MAGIC_RES] = 1.0 - (1.0 - s.uf[g, h, F.MAGIC_RES]) * (1.0 - value)
 
 
-@njit(cache=True)
+@kernel
 def level_abilities(s, w, g, h):
     """Ability levels from the hero's scripted skill build at its level."""
     skills = w.hero_skills[s.hi[g, h, F.HERO_ID], s.hi[g, h, F.LEVEL] - 1]
@@ -402,13 +402,13 @@ def level_abilities(s, w, g, h):
         s.abil[g, h, a, F.ABIL_LEVEL] = skills[a]
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def grant_gold(s, g, h, amount):
     s.hf[g, h, F.GOLD] += amount
     s.events[g, h, EV_GOLD] += amount
 
 
-@njit(cache=True)
+@kernel
 def grant_xp(s, w, g, h, amount):
     s.hf[g, h, F.XP] += amount
     s.events[g, h, EV_XP] += amount
@@ -422,14 +422,14 @@ def grant_xp(s, w, g, h, amount):
         hero_stats(s, w, g, h)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _near(s, g, h, x, y, r2):
     if not s.ui[g, h, F.ALIVE]:
         return False
     return (s.uf[g, h, F.X] - x) ** 2 + (s.uf[g, h, F.Y] - y) ** 2 <= r2
 
 
-@njit(cache=True)
+@kernel
 def share_xp(s, w, g, receiving_team, x, y, amount):
     """Split `amount` XP among the living heroes of `receiving_team` near (x, y)."""
     lo = receiving_team * HEROES_PER_TEAM
@@ -444,7 +444,7 @@ def share_xp(s, w, g, receiving_team, x, y, amount):
                 grant_xp(s, w, g, h, amount / n)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def buyback_cost(s, w, g, h):
     lv = s.hi[g, h, F.LEVEL]
     minutes = s.gi[g, F.TICK] / (60.0 * TICKS_PER_SECOND)
@@ -452,7 +452,7 @@ def buyback_cost(s, w, g, h):
             + w.pf[F.P_BUYBACK_MINUTE] * minutes)
 
 
-@njit(cache=True)
+@kernel
 def respawn_hero(s, w, g, h):
     f = building_slot(h // HEROES_PER_TEAM, w.pi[F.P_FOUNTAIN])
     s.ui[g, h, F.ALIVE] = 1
@@ -470,7 +470,7 @@ def respawn_hero(s, w, g, h):
 # Damage and death
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _assisted(s, w, g, victim, a):
     t = s.damaged_by[g, victim, a]
     if t < 0:
@@ -478,7 +478,7 @@ def _assisted(s, w, g, victim, a):
     return s.gi[g, F.TICK] - t <= w.pi[F.P_ASSIST_TICKS]
 
 
-@njit(cache=True)
+@kernel
 def _hero_death(s, w, g, v, khero, killer_is_enemy):
     vteam = v // HEROES_PER_TEAM
     eteam = 1 - vteam
@@ -511,7 +511,7 @@ def _hero_death(s, w, g, v, khero, killer_is_enemy):
     return w.pf[F.P_HERO_KILL_XP] + w.pf[F.P_HERO_KILL_XP_LVL] * lv
 
 
-@njit(cache=True)
+@kernel
 def _building_death(s, w, g, v, khero, kind):
     vteam = s.ui[g, v, F.TEAM]
     eteam = 1 - vteam
@@ -530,7 +530,7 @@ def _building_death(s, w, g, v, khero, kind):
     update_vulnerability(s, w, g, vteam)
 
 
-@njit(cache=True)
+@kernel
 def kill_unit(s, w, g, v, killer):
     """Unit `v` dies by the hand of unit `killer` (-1 for none): bounties,
     XP, kill credit, respawn timer, and the game's end for an ancient."""
@@ -569,7 +569,7 @@ def kill_unit(s, w, g, v, killer):
         share_xp(s, w, g, eteam, s.uf[g, v, F.X], s.uf[g, v, F.Y], xp)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def deal_damage(s, w, g, a, v, amount):
     """`a` deals `amount` (already reduced) damage to `v`; -1 for no source."""
     if not s.ui[g, v, F.ALIVE] or not vulnerable(s, w, g, v):
@@ -589,7 +589,7 @@ def deal_damage(s, w, g, a, v, amount):
         kill_unit(s, w, g, v, a)
 
 
-@njit(cache=True)
+@kernel
 def draw_aggro(s, w, g, attacker):
     """An enemy hero attacked a hero: towers and creeps of the victim's team
     in range turn on the attacker."""
@@ -609,7 +609,7 @@ def draw_aggro(s, w, g, attacker):
             s.ui[g, u, F.TARGET] = attacker
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _evades(s, g, v):
     """An attack on hero v misses by its evasion (a draw only when it has some)."""
     if v >= NUM_HEROES or s.hf[g, v, F.EVASION] <= 0.0:
@@ -617,7 +617,7 @@ def _evades(s, g, v):
     return rng_uniform(s, g) < s.hf[g, v, F.EVASION]
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def attack(s, w, g, a, v):
     """Creep or building `a` lands an attack on `v` (in range, off cooldown)."""
     s.uf[g, a, F.ATTACK_CD] = s.uf[g, a, F.ATTACK_TICKS]
@@ -625,7 +625,7 @@ def attack(s, w, g, a, v):
         deal_damage(s, w, g, a, v, s.uf[g, a, F.DAMAGE] * armor_factor(s.uf[g, v, F.ARMOR]))
 
 
-@njit(cache=True)
+@kernel
 def hero_attack(s, w, g, a, v):
     """Hero `a` lands an attack on `v`: buffs, evasion, crit, bash, lifesteal;
     attacking breaks its invisibility and draws the victim's towers."""

@@ -3,7 +3,7 @@ tick, applying the heroes' actions, and the batched step over all games.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from engine import fields as F
 from engine.constants import (
@@ -35,6 +35,7 @@ from engine.constants import (
     ORDER_MOVE,
     ORDER_NONE,
 )
+from engine.jit import kernel
 from engine.observe import observe_game
 from engine.effects import cast_step, order_cast
 from engine.rules import (
@@ -77,7 +78,7 @@ from engine.world import BUILDINGS_PER_TEAM, HERO_BASE, LINEUP_FIXED, LINEUP_MIR
 # Reset
 
 
-@njit(cache=True)
+@kernel
 def _draw_heroes(s, g, first, count, n_pool):
     """Fill hero ids first..first+count-1 with distinct random heroes."""
     for i in range(count):
@@ -92,7 +93,7 @@ def _draw_heroes(s, g, first, count, n_pool):
         s.hi[g, first + i, F.HERO_ID] = hid
 
 
-@njit(cache=True)
+@kernel
 def _place_building(s, w, g, team, b):
     u = building_slot(team, b)
     row = w.bld_tab[b, F.BT_ROW]
@@ -115,7 +116,7 @@ def _place_building(s, w, g, team, b):
     uf[F.HP_REGEN] = ut[F.UT_HP_REGEN]
 
 
-@njit(cache=True)
+@kernel
 def _new_hero(s, w, g, h):
     for f in range(F.HI):
         if f != F.HERO_ID:
@@ -142,7 +143,7 @@ def _new_hero(s, w, g, h):
     s.uf[g, h, F.Y] += sign * 80.0 * (slot // 3)
 
 
-@njit(cache=True)
+@kernel
 def reset_game(s, w, g):
     s.gi[g] = 0
     s.gi[g, F.WINNER] = -1
@@ -182,7 +183,7 @@ def reset_game(s, w, g):
 # Creep waves
 
 
-@njit(cache=True)
+@kernel
 def _spawn_creep(s, w, g, team, lane, ranged, super_, upgrades, place):
     lo = creep_slot(w, team, 0)
     for u in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
@@ -221,7 +222,7 @@ def _spawn_creep(s, w, g, team, lane, ranged, super_, upgrades, place):
         return
 
 
-@njit(cache=True)
+@kernel
 def spawn_waves(s, w, g):
     upgrades = s.gi[g, F.TICK] // w.pi[F.P_UPGRADE_TICKS]
     for team in range(2):
@@ -243,7 +244,7 @@ def spawn_waves(s, w, g):
 # Behaviour of each kind of unit for one tick
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _nearest_enemy(s, w, g, u, reach, buildings):
     """Nearest living, damageable enemy of `u` within `reach` (measured to a
     building's edge), or -1."""
@@ -282,7 +283,7 @@ def _nearest_enemy(s, w, g, u, reach, buildings):
     return best
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _hero_act(s, w, g, h):
     order = s.ui[g, h, F.ORDER]
     if order == ORDER_MOVE:
@@ -304,7 +305,7 @@ def _hero_act(s, w, g, h):
         cast_step(s, w, g, h)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _still_valid(s, w, g, u, v):
     """Whether creep u keeps target v: alive, an enemy, damageable, leashed."""
     if v < 0 or not s.ui[g, v, F.ALIVE] or s.ui[g, v, F.TEAM] == s.ui[g, u, F.TEAM]:
@@ -316,7 +317,7 @@ def _still_valid(s, w, g, u, v):
     return dist2(s, g, u, v) <= w.pf[F.P_LEASH] ** 2
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _creep_act(s, w, g, u, tick):
     v = s.ui[g, u, F.TARGET]
     valid = _still_valid(s, w, g, u, v)
@@ -341,7 +342,7 @@ def _creep_act(s, w, g, u, tick):
             s.ui[g, u, F.WAYPOINT] = wp + 1
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _tower_act(s, w, g, u, tick):
     v = s.ui[g, u, F.TARGET]
     if v >= 0 and not (s.ui[g, v, F.ALIVE] and in_attack_range(s, g, u, v)):
@@ -357,7 +358,7 @@ def _tower_act(s, w, g, u, tick):
         attack(s, w, g, u, v)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _regenerate(s, w, g, u, kind):
     uf = s.uf[g, u]
     if kind == KIND_HERO:
@@ -371,7 +372,7 @@ def _regenerate(s, w, g, u, kind):
         uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + uf[F.HP_REGEN])
 
 
-@njit(cache=True)
+@kernel
 def tick_game(s, w, g):
     tick = s.gi[g, F.TICK]
     if tick % w.pi[F.P_WAVE_TICKS] == 0:
@@ -414,7 +415,7 @@ def tick_game(s, w, g):
 # Actions
 
 
-@njit(cache=True)
+@kernel
 def _buy(s, w, g, h, it):
     for slot in range(INVENTORY_SLOTS):
         if s.inv[g, h, slot, F.INV_ITEM] < 0:
@@ -429,7 +430,7 @@ def _buy(s, w, g, h, it):
             return
 
 
-@njit(cache=True)
+@kernel
 def _buyback(s, w, g, h):
     cost = buyback_cost(s, w, g, h)
     s.hf[g, h, F.GOLD] -= cost
@@ -439,7 +440,7 @@ def _buyback(s, w, g, h):
     respawn_hero(s, w, g, h)
 
 
-@njit(cache=True)
+@kernel
 def apply_actions(s, w, g, actions):
     """Turn each hero's action into an order. Actions the masks of the last
     observation forbade do nothing and are counted as invalid."""
@@ -483,7 +484,7 @@ def apply_actions(s, w, g, actions):
 # One decision step of one game, and of the batch
 
 
-@njit(cache=True)
+@kernel
 def _frac_change(alive, value, maximum, prev):
     """(change of a fraction since the last decision, the new stored value).
     Dying counts as falling to 0; a respawn (stored -1 while dead) is no gain."""
@@ -495,7 +496,7 @@ def _frac_change(alive, value, maximum, prev):
     return now - prev, now
 
 
-@njit(cache=True)
+@kernel
 def finish_events(s, w, g):
     for h in range(NUM_HEROES):
         alive = s.ui[g, h, F.ALIVE] != 0
@@ -522,7 +523,7 @@ def finish_events(s, w, g):
                 s.events[g, h, EV_LOSS] = 1.0
 
 
-@njit(cache=True)
+@kernel
 def step_game(s, w, g, actions):
     s.events[g] = 0.0
     s.done[g] = False
@@ -536,18 +537,19 @@ def step_game(s, w, g, actions):
     if s.gi[g, F.WINNER] >= 0:
         s.done[g] = True
         s.last_winner[g] = s.gi[g, F.WINNER]
-        s.final_gi[g] = s.gi[g]
+        for i in range(F.GI):
+            s.final_gi[g, i] = s.gi[g, i]
         reset_game(s, w, g)
     observe_game(s, w, g)
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def step_batch(s, w, actions):
     for g in prange(s.gi.shape[0]):
         step_game(s, w, g, actions)
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def reset_batch(s, w):
     for g in prange(s.gi.shape[0]):
         reset_game(s, w, g)

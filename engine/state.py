@@ -38,8 +38,12 @@ class State(NamedTuple):
     abil: np.ndarray  # [G, 10, 4, 2] int32 abilities: level, tick it is off cooldown
     damaged_by: np.ndarray  # [G, 10 victim, 10 attacker] tick of the last hit, -1 never
     visible: np.ndarray  # [G, 2, U] bool: the team sees this unit (at the last decision)
+    viewers: np.ndarray  # [G, U, 3] float32 scratch for vision: x, y and range of one team's living units
     seen_bld_hp: np.ndarray  # [G, 2 viewer, 2 owner, B] last seen HP fraction of buildings
     team_units: np.ndarray  # [G, 2, K] int32 unit slot of each observed row, -1 empty
+    row_dist: np.ndarray  # [G, 2, K] float32 squared distance of each row to the team's nearest hero
+    row_kind: np.ndarray  # [G, 2, K] int32 what each row is for masks (engine.observe ROW_* bits)
+    ready: np.ndarray  # [G, 10, 10] int32 ability row each hero can cast from each ability and item slot, -1 none
     obs: np.ndarray  # [G, 10, D] float32
     events: np.ndarray  # [G, 10, E] float32
     done: np.ndarray  # [G] bool
@@ -69,8 +73,12 @@ def allocate(world: World, num_games: int) -> State:
         abil=np.zeros((G, H, NUM_ABILITIES, 2), np.int32),
         damaged_by=np.full((G, H, H), -1, np.int32),
         visible=np.zeros((G, 2, U), np.bool_),
+        viewers=np.zeros((G, U, 3), np.float32),
         seen_bld_hp=np.zeros((G, 2, 2, BUILDINGS_PER_TEAM), np.float32),
         team_units=np.full((G, 2, K), -1, np.int32),
+        row_dist=np.zeros((G, 2, K), np.float32),
+        row_kind=np.zeros((G, 2, K), np.int32),
+        ready=np.full((G, H, NUM_ABILITIES + INVENTORY_SLOTS), -1, np.int32),
         obs=np.zeros((G, H, lay.size), np.float32),
         events=np.zeros((G, H, NUM_EVENTS), np.float32),
         done=np.zeros(G, np.bool_),

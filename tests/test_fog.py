@@ -151,3 +151,39 @@ def test_enemy_buildings_show_last_seen_hp():
     s.ui[0, tower, F.ALIVE] = 0
     observe.observe_game(s, w, 0)
     assert s.obs[0, 1, lay.global_ + G_ENEMY_BUILDINGS + b] == 0.0
+
+
+def test_rows_are_the_nearest_visible_units_and_vision_is_exact():
+    """Mid-game, with more visible units than rows: `visible` is exactly
+    "alive, and own or within the vision of a living unit of the team" (no
+    hero is invisible here), and the K rows are the visible units nearest to
+    the team's living heroes, nearest first, equal distances by slot."""
+    from agents.scripted import ScriptedAgent
+
+    env = make_env(num_games=2, seed=1)
+    bots = ScriptedAgent(), ScriptedAgent()
+    step = None
+    for _ in range(400):
+        step = env.step(np.concatenate([bots[t].act(env, step, t) for t in (0, 1)], axis=1))
+    s, w = env.state, env.world
+    K = int(w.pi[F.P_OBS_UNITS])
+    assert (s.uf[:, :10, F.INVIS_END] <= s.gi[:, F.TICK, None]).all()
+    for g in range(2):
+        alive = s.ui[g, :, F.ALIVE] != 0
+        for team in (RADIANT, DIRE):
+            want = np.array([alive[u] and (s.ui[g, u, F.TEAM] == team or len(seen_by(s, g, team, *s.uf[g, u, [F.X, F.Y]])) > 0)
+                             for u in range(len(alive))])
+            assert (s.visible[g, team] == want).all()
+            heroes = [h for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM) if alive[h]]
+            xy = s.uf[g, :, [F.X, F.Y]].T.astype(np.float64)
+            d2 = ((xy[:, None, :] - xy[None, heroes, :]) ** 2).sum(-1).min(1)
+            visible = np.flatnonzero(want)
+            assert len(visible) > K
+            rows = s.team_units[g, team]
+            assert (rows >= 0).all() and len(set(rows)) == K
+            assert set(rows) <= set(visible)
+            assert np.all(np.diff(d2[rows]) >= -1e-3 * d2[rows][1:])
+            ties = np.isclose(d2[rows][1:], d2[rows][:-1], rtol=0, atol=1e-6)
+            assert np.all(rows[1:][ties] > rows[:-1][ties])
+            left_out = np.setdiff1d(visible, rows)
+            assert d2[left_out].min() >= d2[rows].max() * (1 - 1e-6)
