@@ -74,6 +74,7 @@ class BatchEnv:
         self.state: State = allocate(self.world, self.num_games)
         self.head_sizes = (NUM_ACTION_TYPES, int(self.world.pi[F.P_OBS_UNITS]), OFFSET_BINS, OFFSET_BINS,
                            len(ITEMS))
+        self._head_limits = np.array(self.head_sizes)
         self.action_heads = np.array(ACTION_HEADS, bool)
         self.obs_size = obs_layout(int(self.world.pi[F.P_OBS_UNITS]), int(self.world.pi[F.P_MINIMAP])).size
         self.event_names = EVENT_NAMES
@@ -102,15 +103,14 @@ class BatchEnv:
                              f"got {actions.shape}")
         if not np.issubdtype(actions.dtype, np.integer):
             raise ValueError(f"actions must be integers, got dtype {actions.dtype}")
-        for head, size in enumerate(self.head_sizes):
-            values = actions[..., head]
-            bad = (values < 0) | (values >= size)
-            if bad.any():
-                g, h = np.argwhere(bad)[0]
-                raise ValueError(
-                    f"action head {HEAD_NAMES[head]!r} is {values[g, h]} for game {g}, hero {h}; "
-                    f"valid values are 0..{size - 1}"
-                )
+        bad = (actions < 0) | (actions >= self._head_limits)
+        if bad.any():  # name the first bad head, then game and hero
+            head = int(np.flatnonzero(bad.any(axis=(0, 1)))[0])
+            g, h = np.argwhere(bad[..., head])[0]
+            raise ValueError(
+                f"action head {HEAD_NAMES[head]!r} is {actions[g, h, head]} for game {g}, hero {h}; "
+                f"valid values are 0..{self.head_sizes[head] - 1}"
+            )
         return np.ascontiguousarray(actions, dtype=np.int32)
 
     def _view(self) -> Step:
