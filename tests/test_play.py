@@ -129,6 +129,31 @@ def test_an_ability_without_a_target_is_cast_at_the_key(tmp_path):
     assert s.uf[0, HERO, F.MANA] < s.uf[0, HERO, F.MAX_MANA]
 
 
+def test_q_then_a_click_on_an_ally_casts_at_that_ally(tmp_path):
+    from dataclasses import replace
+
+    from engine.constants import ORDER_CAST
+    from engine.tables import HERO_INDEX
+
+    # Hero 0: priestess, whose Q (purify, learned first) heals an allied hero in 600.
+    lineup = ("priestess", "axeman", "sniper", "frost_witch", "stone_giant") * 2
+    session = _session(tmp_path, replace(QUICK, lineup=lineup))
+    s = session.env.state
+    assert s.hi[0, HERO, F.HERO_ID] == HERO_INDEX["priestess"]
+    run(session, frames=4, window=False)
+    ally = 2
+    assert np.hypot(*(s.uf[0, ally, [F.X, F.Y]] - s.uf[0, HERO, [F.X, F.Y]])) < 600.0
+    _post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, unicode="q"),
+          pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=_pixel(session, ally)))
+    run(session, frames=4)  # the click, then the next decision starts the 0.3 s cast
+    assert s.ui[0, HERO, F.ORDER] == ORDER_CAST
+    assert s.ui[0, HERO, F.ORDER_TARGET] == ally and s.hi[0, HERO, F.CAST_SRC] == 0
+    mana = s.uf[0, HERO, F.MANA]
+    run(session, frames=12)
+    assert s.abil[0, HERO, 0, F.ABIL_READY] > s.gi[0, F.TICK]  # cast: on cooldown
+    assert s.uf[0, HERO, F.MANA] <= mana - 70.0  # purify costs 80 at level 1; the fountain gives some back
+
+
 def test_a_finished_game_is_a_replay_and_an_unrated_league_game(tmp_path):
     config = lineup_with(QUICK.replace(lineup="random", time_cap_minutes=0.5), "sniper", HERO, seed=3)
     assert config.lineup[HERO] == "sniper" and len(set(config.lineup[:5])) == 5
