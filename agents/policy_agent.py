@@ -49,6 +49,8 @@ def as_normalizer(tree: dict[str, Any]) -> Normalizer:
 class PolicyAgent:
     """Samples from a policy for the five heroes of one team in every game."""
 
+    reads_obs = True
+
     def __init__(self, policy: Policy, params, norm: Normalizer, seed: int = 0, name: str = "policy"):
         self.policy, self.params, self.norm, self.name = policy, params, norm, name
         self.key = jax.random.PRNGKey(seed)

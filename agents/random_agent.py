@@ -35,6 +35,7 @@ class RandomAgent:
     """Uniform over legal actions, with its own seeded generator."""
 
     name = "random"
+    reads_obs = False
 
     def __init__(self, seed: int = 0):
         self.rng = np.random.default_rng(seed)

@@ -418,6 +418,7 @@ class ScriptedAgent:
     """The compiled rule-based bot; keeps a little memory per game and hero."""
 
     name = "scripted"
+    reads_obs = False
 
     def __init__(self, group_minute: float = 5.0):
         self.group_minute = group_minute

@@ -9,6 +9,12 @@
 (copy what you keep). A game that ends is reset in place: its `done` is True,
 `winner` says who won it, its `events` are the last of the old game and its
 `obs` and `masks` are the first of the new one.
+
+`BatchEnv(..., observations=False)` leaves `obs` at zero and makes only the
+masks and what the scripted bot reads (vision, unit rows, castable
+abilities): for games between agents that never read `obs`, at about a third
+of the cost. `step(actions, live)` steps only the games where `live` is True,
+so a batch that needs no more games stops spending time on them.
 """
 
 from __future__ import annotations
@@ -62,12 +68,15 @@ class BatchEnv:
 
     version = ENGINE_VERSION
 
-    def __init__(self, config: GameConfig | None = None, num_games: int = 1, seed: int = 0):
+    def __init__(self, config: GameConfig | None = None, num_games: int = 1, seed: int = 0,
+                 observations: bool = True):
         if not isinstance(num_games, (int, np.integer)) or num_games < 1:
             raise ValueError(f"num_games must be a positive integer, got {num_games!r}")
         self.config = config if config is not None else GameConfig()
         self.num_games = int(num_games)
         self.seed = int(seed)
+        self.observations = bool(observations)
+        self._all_live = np.ones(self.num_games, bool)
         self.world: World
         self.map: GameMap
         self.world, self.map = build_world(self.config)
@@ -86,11 +95,21 @@ class BatchEnv:
     def reset(self) -> Step:
         for g in range(self.num_games):
             self.state.rng[g] = seed_state(self.seed, g)
-        reset_batch(self.state, self.world)
+        reset_batch(self.state, self.world, self.observations)
         return self._view()
 
-    def step(self, actions: np.ndarray) -> Step:
-        step_batch(self.state, self.world, self.check_actions(actions))
+    def step(self, actions: np.ndarray, live: np.ndarray | None = None) -> Step:
+        """Apply `actions` [G, 10, 5] and play one decision (`frameskip`
+        ticks). Games where `live` [G] is False stand still: not done, no
+        events, their state, obs and masks unchanged."""
+        if live is None:
+            live = self._all_live
+        else:
+            live = np.asarray(live)
+            if live.shape != (self.num_games,) or live.dtype != np.bool_:
+                raise ValueError(f"live must be a bool array of shape ({self.num_games},), "
+                                 f"got {live.dtype} {live.shape}")
+        step_batch(self.state, self.world, self.check_actions(actions), live, self.observations)
         return self._view()
 
     def check_actions(self, actions: np.ndarray) -> np.ndarray:

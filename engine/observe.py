@@ -502,7 +502,11 @@ def write_masks(s, w, g, h):
 
 
 @kernel
-def observe_game(s, w, g):
+def observe_game(s, w, g, features=True):
+    """Vision, each team's unit rows, `ready` and the masks, then (with
+    `features`) the observation vectors. Agents that read the state and the
+    masks (the scripted and random bots) do without the vectors: two thirds
+    of the cost."""
     compute_visibility(s, w, g)
     for team in range(2):
         select_team_units(s, w, g, team)
@@ -518,7 +522,8 @@ def observe_game(s, w, g):
         # Rows shared by the team are written once, into its first hero, and
         # copied to the other four; then each hero adds its own view.
         o0 = s.obs[g, first]
-        o0[:] = 0.0
+        if features:
+            o0[:] = 0.0
         n = 0
         for k in range(K):
             u = s.team_units[g, team, k]
@@ -536,27 +541,30 @@ def observe_game(s, w, g):
             # of the team it is (no hero is a creep it could deny).
             if attackable(s, w, g, first, u):
                 row_kind[k] |= ROW_ATTACKABLE
-            _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
+            if features:
+                _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
             n = k + 1
-        for h in range(first + 1, first + HEROES_PER_TEAM):
-            o = s.obs[g, h]
-            for i in range(n * UNIT_F):  # loops: a slice copy would allocate
-                o[i] = o0[i]
-            o[n * UNIT_F:] = 0.0
+        if features:
+            for h in range(first + 1, first + HEROES_PER_TEAM):
+                o = s.obs[g, h]
+                for i in range(n * UNIT_F):  # loops: a slice copy would allocate
+                    o[i] = o0[i]
+                o[n * UNIT_F:] = 0.0
         for h in range(first, first + HEROES_PER_TEAM):
-            o = s.obs[g, h]
-            for k in range(n):
-                _write_unit_relative(s, w, g, h, o[k * UNIT_F:(k + 1) * UNIT_F],
-                                     s.team_units[g, team, k], row_kind[k] & ROW_ATTACKABLE)
             ready = s.ready[g, h]
             for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
                 ready[src] = castable(s, w, g, h, src)[0]
-            _write_self(s, w, g, h, o[self_off:allies_off], ready)
-            _write_allies(s, w, g, h, o[allies_off:global_off])
-            _write_global(s, w, g, h, o[global_off:mm_off])
-            if h == first:
-                _write_minimap(s, w, g, team, o[mm_off:D])
-            else:
-                for i in range(mm_off, D):
-                    o[i] = o0[i]
+            if features:
+                o = s.obs[g, h]
+                for k in range(n):
+                    _write_unit_relative(s, w, g, h, o[k * UNIT_F:(k + 1) * UNIT_F],
+                                         s.team_units[g, team, k], row_kind[k] & ROW_ATTACKABLE)
+                _write_self(s, w, g, h, o[self_off:allies_off], ready)
+                _write_allies(s, w, g, h, o[allies_off:global_off])
+                _write_global(s, w, g, h, o[global_off:mm_off])
+                if h == first:
+                    _write_minimap(s, w, g, team, o[mm_off:D])
+                else:
+                    for i in range(mm_off, D):
+                        o[i] = o0[i]
             write_masks(s, w, g, h)

@@ -523,11 +523,16 @@ def finish_events(s, w, g):
                 s.events[g, h, EV_LOSS] = 1.0
 
 
-@kernel
-def step_game(s, w, g, actions):
+@kernel  # not inlined: inside a prange body numba's parfor passes mishandle `s.events[g] = 0.0`
+def _clear_outcome(s, g):
     s.events[g] = 0.0
     s.done[g] = False
     s.last_winner[g] = -1
+
+
+@kernel
+def step_game(s, w, g, actions, features):
+    _clear_outcome(s, g)
     apply_actions(s, w, g, actions)
     for _ in range(w.pi[F.P_FRAMESKIP]):
         tick_game(s, w, g)
@@ -540,20 +545,22 @@ def step_game(s, w, g, actions):
         for i in range(F.GI):
             s.final_gi[g, i] = s.gi[g, i]
         reset_game(s, w, g)
-    observe_game(s, w, g)
+    observe_game(s, w, g, features)
 
 
 @kernel(parallel=True)
-def step_batch(s, w, actions):
+def step_batch(s, w, actions, live, features):
+    """One decision of every game where `live`; the others stand still."""
     for g in prange(s.gi.shape[0]):
-        step_game(s, w, g, actions)
+        if live[g]:
+            step_game(s, w, g, actions, features)
+        else:
+            _clear_outcome(s, g)
 
 
 @kernel(parallel=True)
-def reset_batch(s, w):
+def reset_batch(s, w, features):
     for g in prange(s.gi.shape[0]):
         reset_game(s, w, g)
-        s.events[g] = 0.0
-        s.done[g] = False
-        s.last_winner[g] = -1
-        observe_game(s, w, g)
+        _clear_outcome(s, g)
+        observe_game(s, w, g, features)

@@ -19,6 +19,7 @@ from replays.recorder import Recorder
 
 class Agent(Protocol):
     name: str
+    reads_obs: bool  # False: it reads the masks or the state, never `step.obs`
 
     def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray: ...
 
@@ -50,7 +51,7 @@ def play_games(
     the order they finished. Every game started is played to its end, so
     short games are not over-represented. A `recorder` writes replays."""
     batch = max(1, min(batch, num_games))
-    env = BatchEnv(config, num_games=batch, seed=seed)
+    env = BatchEnv(config, num_games=batch, seed=seed, observations=radiant.reads_obs or dire.reads_obs)
     step = env.reset()
     if recorder is not None:
         recorder.start(env)
@@ -60,9 +61,10 @@ def play_games(
     while len(results) < num_games:
         actions = np.concatenate(
             [radiant.act(env, step, 0), dire.act(env, step, 1)], axis=1)
-        step = env.step(actions)
+        live = game_of_slot >= 0  # slots with no game left to play stand still
+        step = env.step(actions, live)
         if recorder is not None:
-            recorder.after_step(env, actions)
+            recorder.after_step(env, actions, live=live)
         for g in np.flatnonzero(step.done):
             if game_of_slot[g] >= 0:
                 fin = env.state.final_gi[g]

@@ -174,7 +174,7 @@ class _Timed:
     """An agent whose decisions are timed."""
 
     def __init__(self, agent):
-        self.agent, self.name, self.seconds = agent, agent.name, 0.0
+        self.agent, self.name, self.reads_obs, self.seconds = agent, agent.name, agent.reads_obs, 0.0
 
     def act(self, env, step, team):
         t0 = time.perf_counter()

@@ -64,9 +64,13 @@ class Recorder:
         return {"actions": [], "values": [], "keyframes": [Keyframe(0, tick, game_state(env, g))],
                 "started": time.time()}
 
-    def after_step(self, env: BatchEnv, actions: np.ndarray, values: np.ndarray | None = None) -> None:
-        """`values` [G, 2]: each team's value estimate before this step, if known."""
+    def after_step(self, env: BatchEnv, actions: np.ndarray, values: np.ndarray | None = None,
+                   live: np.ndarray | None = None) -> None:
+        """`values` [G, 2]: each team's value estimate before this step, if
+        known; `live` [G]: the games `env.step` was given, if not all."""
         for g, game in enumerate(self._games):
+            if live is not None and not live[g]:
+                continue
             if game is None:
                 if env.state.done[g]:
                     self._games[g] = self._begin(env, g)

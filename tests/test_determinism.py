@@ -80,3 +80,41 @@ def test_different_seeds_differ():
     a = BatchEnv(SMALL, num_games=G, seed=1).reset().obs.copy()
     b = BatchEnv(SMALL, num_games=G, seed=2).reset().obs.copy()
     assert not np.array_equal(a, b)  # random lineups drawn from the seed
+
+
+def test_games_without_observation_vectors_are_the_same_games():
+    """observations=False (for agents that never read `obs`) changes nothing
+    but `obs`, which stays zero: scripted bots play identical games."""
+    from agents.scripted import ScriptedAgent
+
+    envs = [BatchEnv(SMALL, num_games=G, seed=3, observations=o) for o in (True, False)]
+    views = [env.reset() for env in envs]
+    bots = [(ScriptedAgent(), ScriptedAgent()) for _ in envs]
+    for t in range(STEPS):
+        acts = [np.concatenate([b[0].act(e, v, 0), b[1].act(e, v, 1)], axis=1)
+                for e, v, b in zip(envs, views, bots)]
+        assert np.array_equal(acts[0], acts[1]), f"step {t}"
+        views = [env.step(a) for env, a in zip(envs, acts)]
+        full, bare = (snapshot(v) for v in views)
+        assert_same(full[1:], bare[1:], f"step {t}")
+    assert views[0].obs.any() and not views[1].obs.any()
+    for name, a, b in zip(envs[0].state._fields, envs[0].state, envs[1].state):
+        assert name == "obs" or np.array_equal(a, b), f"state.{name} differs"
+
+
+def test_games_not_live_stand_still():
+    env = BatchEnv(SMALL, num_games=G, seed=5)
+    rng = np.random.default_rng(0)
+    step = env.reset()
+    for _ in range(10):
+        step = env.step(random_legal_actions(rng, step.masks))
+    before = [a.copy() for a in env.state]
+    live = np.array([True, False, True, False])
+    step = env.step(random_legal_actions(rng, step.masks), live)
+    for name, a, b in zip(env.state._fields, before, env.state):
+        if name not in ("events", "done", "last_winner"):
+            assert np.array_equal(a[~live], b[~live]), f"state.{name} of a paused game changed"
+    assert (env.state.gi[live, F.TICK] == 11 * SMALL.frameskip).all()
+    assert not step.done[~live].any() and not step.events[~live].any()
+    with pytest.raises(ValueError, match="live must be a bool array of shape"):
+        env.step(np.zeros((G, 10, 5), int), np.ones(G, int))
