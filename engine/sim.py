@@ -36,7 +36,7 @@ from engine.constants import (
     ORDER_NONE,
 )
 from engine.jit import kernel
-from engine.observe import observe_game
+from engine.observe import observe_game, observe_masks
 from engine.effects import cast_step, order_cast
 from engine.rules import (
     attack,
@@ -545,7 +545,10 @@ def step_game(s, w, g, actions, features):
         for i in range(F.GI):
             s.final_gi[g, i] = s.gi[g, i]
         reset_game(s, w, g)
-    observe_game(s, w, g, features)
+    if features:
+        observe_game(s, w, g)
+    else:
+        observe_masks(s, w, g)
 
 
 @kernel(parallel=True)
@@ -563,4 +566,7 @@ def reset_batch(s, w, features):
     for g in prange(s.gi.shape[0]):
         reset_game(s, w, g)
         _clear_outcome(s, g)
-        observe_game(s, w, g, features)
+        if features:
+            observe_game(s, w, g)
+        else:
+            observe_masks(s, w, g)
