@@ -8,6 +8,12 @@ The target head is a pointer: a query from the LSTM output and the chosen
 action type, dotted with each unit's embedding. Masks are applied before
 every softmax, and heads the chosen type does not read (`ACTION_HEADS`) add
 nothing to the log-probability or the entropy, so they get no gradient.
+
+The network sees every game from Radiant's corner. The map is
+point-symmetric, so a Dire hero's observation is reflected through the centre
+(positions, the minimap, buildings renumbered by their mirror, the team flag
+cleared) and its offset heads are reflected back: pushing toward the enemy base is then one behaviour
+for both sides, and either side's experience teaches the other.
 """
 
 from __future__ import annotations
@@ -22,7 +28,27 @@ import numpy as np
 
 from engine.config import Settings, setting
 from engine.constants import ACTION_HEADS, NUM_ACTION_TYPES, OFFSET_BINS
-from engine.spec import S_HERO_ID, U_PRESENT, UNIT_F, obs_layout
+from engine.mapgen import MIRROR_BUILDING
+from engine.spec import (
+    A_REL_X,
+    A_REL_Y,
+    ALLY_F,
+    G_ENEMY_BUILDINGS,
+    G_OWN_BUILDINGS,
+    G_TEAM,
+    MINIMAP_CHANNELS,
+    S_HERO_ID,
+    S_TEAM,
+    S_X,
+    S_Y,
+    U_ABS_X,
+    U_ABS_Y,
+    U_PRESENT,
+    U_REL_X,
+    U_REL_Y,
+    UNIT_F,
+    obs_layout,
+)
 from engine.tables import HEROES, ITEMS
 
 NEG = -1e9  # logit of a masked choice
@@ -77,6 +103,42 @@ def normalize(n: Normalizer, obs: jax.Array, clip: float) -> jax.Array:
     return jnp.clip((obs - n.mean) / jnp.sqrt(n.var + 1e-8), -clip, clip)
 
 
+def _reflection(shapes: "Shapes") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(source index, scale, shift) per feature: Dire's observation seen from
+    Radiant's corner is obs[source] * scale + shift."""
+    lay = obs_layout(shapes.obs_units, shapes.minimap)
+    source = np.arange(shapes.obs_size)
+    scale = np.ones(shapes.obs_size, np.float32)
+    shift = np.zeros(shapes.obs_size, np.float32)
+    rows = lay.units + UNIT_F * np.arange(shapes.obs_units)
+    for rel in (rows + U_REL_X, rows + U_REL_Y, lay.allies + ALLY_F * np.arange(4) + A_REL_X,
+                lay.allies + ALLY_F * np.arange(4) + A_REL_Y):
+        scale[rel] = -1.0
+    for frac in (rows + U_ABS_X, rows + U_ABS_Y, lay.self_ + S_X, lay.self_ + S_Y):
+        scale[frac], shift[frac] = -1.0, 1.0
+    scale[[lay.self_ + S_TEAM, lay.global_ + G_TEAM]] = 0.0  # every side is Radiant now
+    for block in (G_OWN_BUILDINGS, G_ENEMY_BUILDINGS):
+        source[lay.global_ + block + np.arange(len(MIRROR_BUILDING))] = lay.global_ + block + MIRROR_BUILDING
+    cells = shapes.minimap * shapes.minimap  # reversing a row-major grid flips both axes
+    for c in range(MINIMAP_CHANNELS):
+        start = lay.minimap + c * cells
+        source[start:start + cells] = source[start:start + cells][::-1]
+    return source, scale, shift
+
+
+def from_radiant_corner(obs: jax.Array, shapes: "Shapes") -> tuple[jax.Array, jax.Array]:
+    """Observations [B, D] with Dire's reflected (see the module docstring),
+    and which rows were Dire's [B]."""
+    lay = obs_layout(shapes.obs_units, shapes.minimap)
+    source, scale, shift = _reflection(shapes)
+    dire = obs[:, lay.self_ + S_TEAM] > 0.5
+    reflected = obs[:, source] * scale + shift
+    # Padding rows of the unit list stay zero.
+    present = jnp.repeat(obs[:, lay.units + U_PRESENT: lay.self_: UNIT_F], UNIT_F, axis=1)
+    reflected = reflected.at[:, :lay.self_].multiply(present)
+    return jnp.where(dire[:, None], reflected, obs), dire
+
+
 class Inputs(NamedTuple):
     """One decision of B heroes: raw observation and the masks."""
 
@@ -127,10 +189,10 @@ class Policy(nn.Module):
         s = self.shapes
         lay = obs_layout(s.obs_units, s.minimap)
         b = x.obs.shape[0]
-        obs = normalize(norm, x.obs, self.config.obs_clip)
-        raw_units = x.obs[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)
-        present = raw_units[..., U_PRESENT] > 0.5
-        hero_id = jnp.clip(x.obs[:, lay.self_ + S_HERO_ID].astype(jnp.int32), 0, len(HEROES))
+        raw, dire = from_radiant_corner(x.obs, s)
+        obs = normalize(norm, raw, self.config.obs_clip)
+        present = raw[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)[..., U_PRESENT] > 0.5
+        hero_id = jnp.clip(raw[:, lay.self_ + S_HERO_ID].astype(jnp.int32), 0, len(HEROES))
 
         u = obs[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)
         for layer in self.unit_enc:
@@ -142,12 +204,16 @@ class Policy(nn.Module):
 
         carry = jnp.where(x.first[:, None, None], 0.0, carry)
         (c, hh), core = self.lstm((carry[:, 0], carry[:, 1]), h)
+
+        def world(offset_logits):  # offset bin i from Radiant's corner is bin 8 - i on Dire's side
+            return jnp.where(dire[:, None], offset_logits[:, ::-1], offset_logits)
+
         out = Outputs(
             type_logits=_masked(self.type_head(core), x.mask_type),
             units=u,
             query_core=core,
-            offset_x=_masked(self.offset_x_head(core), x.mask_offset),
-            offset_y=_masked(self.offset_y_head(core), x.mask_offset),
+            offset_x=_masked(world(self.offset_x_head(core)), x.mask_offset),
+            offset_y=_masked(world(self.offset_y_head(core)), x.mask_offset),
             item=_masked(self.item_head(core), x.mask_item),
             value=self.value_head(core)[:, 0],
         )

@@ -90,9 +90,7 @@ def build_map(size: float, cell: float, lane_width: float) -> GameMap:
     xy = np.array([(b.x, b.y) for b in BUILDINGS], np.float64)
     building_xy = np.zeros((2, len(BUILDINGS), 2), np.float32)
     building_xy[0] = xy * size
-    # Dire's building `b` on lane L mirrors Radiant's on the opposite lane.
-    mirror_index = [_mirror_building(i) for i in range(len(BUILDINGS))]
-    building_xy[1] = reflect(xy[mirror_index]) * size
+    building_xy[1] = reflect(xy[MIRROR_BUILDING]) * size
     return GameMap(size, cell, terrain, walkable, paths, lengths, building_xy)
 
 
@@ -105,3 +103,9 @@ def _mirror_building(i: int) -> int:
     elif name in ("t4_a", "t4_b"):
         name = "t4_b" if name == "t4_a" else "t4_a"
     return next(j for j, b in enumerate(BUILDINGS) if b.name == name)
+
+
+# Dire's building `b` on lane L mirrors Radiant's on the opposite lane: it
+# stands at the reflection of Radiant's building MIRROR_BUILDING[b] (and the
+# pairing is its own inverse).
+MIRROR_BUILDING = np.array([_mirror_building(i) for i in range(len(BUILDINGS))], np.int64)

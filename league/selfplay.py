@@ -34,6 +34,7 @@ from agents import checkpoint
 from agents.policy import (
     Inputs,
     Policy,
+    from_radiant_corner,
     init_params,
     normalizer_init,
     normalizer_update,
@@ -92,6 +93,10 @@ class Trainer:
         self.updates_total = math.ceil(t.total_steps / (cfg.ppo.rollout_steps * g * HEROES_PER_TEAM))
         self.optimizer = make_optimizer(cfg.ppo, self.updates_total)
         self.update_fn = make_update(self.policy, cfg.ppo, self.optimizer)
+        shapes = self.policy.shapes
+        # The normaliser's statistics are of what the network sees: every side from Radiant's corner.
+        self.normalizer_update = jax.jit(lambda n, obs: normalizer_update(
+            n, from_radiant_corner(obs.reshape(-1, shapes.obs_size), shapes)[0]))
         self.pool = SnapshotPool(self.run_dir / "pool", t.quality_lr, t.pool_size)
         self.scripted = ScriptedAgent()
         self.random = RandomAgent(t.seed + 1)
@@ -366,7 +371,7 @@ class Trainer:
             raise TrainingError(
                 f"the loss became {m['loss']} at update {self.update + 1}; training stopped. "
                 f"The last good checkpoint is kept: {self.latest_checkpoint()}")
-        self.learner = learner._replace(norm=normalizer_update(learner.norm, batch.x.obs))
+        self.learner = learner._replace(norm=self.normalizer_update(learner.norm, batch.x.obs))
         self.update += 1
         timing["learning_s"] = time.perf_counter() - t0
         total = time.perf_counter() - t_start

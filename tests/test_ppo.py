@@ -4,17 +4,20 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import LINEUP, make_env
 
 from agents.policy import (
     Inputs,
     Policy,
     PolicyConfig,
     Shapes,
+    from_radiant_corner,
     init_params,
     log_prob_entropy,
     normalizer_init,
     normalizer_update,
     sample,
+    shapes_for,
 )
 from agents.ppo import PPOConfig, clipped_loss, gae
 from engine import ConfigError
@@ -138,3 +141,37 @@ def test_ppo_config_refuses_a_rollout_that_is_not_whole_chunks():
         PPOConfig(rollout_steps=20, chunk=16)
     with pytest.raises(ConfigError, match="ppo.clip"):
         PPOConfig.from_dict({"clip": -1.0})
+
+
+def test_dire_sees_the_game_from_radiants_corner():
+    # At the first decision each team stands at its fountain, the reflection
+    # of the other's: seen from Radiant's corner, Dire's hero i sees what
+    # Radiant's hero i sees, and the network aims Dire's offsets reflected.
+    env = make_env(lineup=LINEUP[:5] * 2)
+    step = env.reset()
+    shapes = shapes_for(env)
+    lay = obs_layout(shapes.obs_units, shapes.minimap)
+    obs = step.obs[0].copy()
+    # A building standing exactly on a minimap cell edge counts in the cell
+    # above the edge on both sides, so the unit counts are not mirror images.
+    obs[:, lay.minimap + shapes.minimap ** 2:] = 0.0
+    seen, dire = from_radiant_corner(jnp.asarray(obs), shapes)
+    seen = np.asarray(seen)
+    np.testing.assert_array_equal(np.asarray(dire), [False] * 5 + [True] * 5)
+    assert not np.allclose(obs[:5, lay.self_:], obs[5:, lay.self_:], atol=1e-3)
+    np.testing.assert_allclose(seen[:5, lay.self_:], seen[5:, lay.self_:], atol=1e-5)
+    for h in range(5):  # the same units, listed in another order
+        rows = [np.array(sorted(map(tuple, seen[i, :lay.self_].reshape(-1, UNIT_F).round(4))))
+                for i in (h, h + 5)]
+        np.testing.assert_allclose(rows[0], rows[1], atol=1e-3)
+
+    policy = Policy(PolicyConfig(unit_width=8, hidden=16, hero_embed=4), shapes)
+    params = init_params(policy, jax.random.PRNGKey(0))
+    x = Inputs(jnp.asarray(obs), jnp.ones(10, bool), jnp.asarray(step.masks.type[0]),
+               jnp.asarray(step.masks.offset_x[0]), jnp.asarray(step.masks.item[0]))
+    _, out = policy.apply(params, normalizer_init(shapes.obs_size), jnp.zeros((10, 2, 16)), x)
+    np.testing.assert_allclose(out.type_logits[:5], out.type_logits[5:], atol=1e-4)
+    np.testing.assert_allclose(out.value[:5], out.value[5:], atol=1e-4)
+    np.testing.assert_allclose(out.offset_x[:5], out.offset_x[5:, ::-1], atol=1e-4)
+    np.testing.assert_allclose(out.offset_y[:5], out.offset_y[5:, ::-1], atol=1e-4)
+    assert not np.allclose(out.offset_x[0], out.offset_x[0, ::-1], atol=1e-4)

@@ -164,8 +164,8 @@ def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
 
 def test_a_short_run_learns_to_beat_random_play(tmp_path):
     # On the smallest map with paper buildings, random play never ends a
-    # game inside the 3-minute cap; pushing a lane does.
-    game = {"map_size": 2000.0, "lane_width": 300.0, "time_cap_minutes": 3.0, "creep_slots": 24,
+    # game inside the 5-minute cap; pushing a lane does.
+    game = {"map_size": 2000.0, "lane_width": 300.0, "time_cap_minutes": 5.0, "creep_slots": 24,
             "obs_units": 16, "minimap_size": 2, "building_hp_scale": 0.01,
             "lineup": ["axeman", "stone_giant", "ironclad", "warlord", "vampire"] * 2}
     cfg = RunConfig.from_dict({
@@ -184,8 +184,7 @@ def test_a_short_run_learns_to_beat_random_play(tmp_path):
     before = against_random()
     trainer.run()
     after = against_random()
-    # Random play now casts stuns and nukes too: the bar is a clear gain, not a rout.
-    assert before <= 0.1 and after >= before + 0.2, (before, after)
+    assert before <= 0.1 and after >= 0.6, (before, after)
 
 
 def test_a_snapshot_file_plays_as_an_agent(tmp_path):
