@@ -12,8 +12,9 @@ nothing to the log-probability or the entropy, so they get no gradient.
 The network sees every game from Radiant's corner. The map is
 point-symmetric, so a Dire hero's observation is reflected through the centre
 (positions, the minimap, buildings renumbered by their mirror, the team flag
-cleared) and its offset heads are reflected back: pushing toward the enemy base is then one behaviour
-for both sides, and either side's experience teaches the other.
+cleared) and its offset heads are reflected back: pushing toward the enemy
+base is then one behaviour for both sides, and either side's experience
+teaches the other.
 """
 
 from __future__ import annotations

@@ -75,7 +75,9 @@ class TrainingError(RuntimeError):
 
 
 def _network_meta(cfg: RunConfig, env: BatchEnv) -> dict[str, Any]:
-    return {"policy": cfg.policy.to_dict(), "shapes": shapes_for(env)._asdict(), "engine": env.version}
+    # "view": networks from before the Dire reflection (agents/policy.py) read Dire's games unreflected.
+    return {"policy": cfg.policy.to_dict(), "shapes": shapes_for(env)._asdict(), "engine": env.version,
+            "view": "radiant_corner"}
 
 
 class Trainer:
