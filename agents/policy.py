@@ -206,7 +206,7 @@ class Policy(nn.Module):
         carry = jnp.where(x.first[:, None, None], 0.0, carry)
         (c, hh), core = self.lstm((carry[:, 0], carry[:, 1]), h)
 
-        def world(offset_logits):  # offset bin i from Radiant's corner is bin 8 - i on Dire's side
+        def world(offset_logits):  # bin i seen from Radiant's corner is bin OFFSET_BINS - 1 - i on Dire's side
             return jnp.where(dire[:, None], offset_logits[:, ::-1], offset_logits)
 
         out = Outputs(
