@@ -55,6 +55,7 @@ from engine import abilities as AB
 from engine.env import BatchEnv, Step
 from engine.jit import kernel
 from engine.rules import armor_factor, building_slot, creep_slot, is_building, is_creep
+from engine.sim import step_game
 from engine.tables import HEROES, ITEM_INDEX, hero_build
 from engine.world import CREEP_BASE
 
@@ -227,8 +228,8 @@ def _under_tower(s, w, g, team_of_tower, u):
 
 
 @kernel
-def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
-    i = h - team * HEROES_PER_TEAM
+def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
+    """Hero h's action into out[g, i]."""
     enemy = 1 - team
     K = w.pi[F.P_OBS_UNITS]
     _set(out, g, i, ACT_NOOP, 0, OFFSET_CENTER, OFFSET_CENTER, 0)
@@ -380,7 +381,7 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
 
     # Walk to the front of the lane's creep wave; once grouped, with no wave
     # to follow, walk on the enemy ancient.
-    lane = LANE_MID if grouped else HERO_LANES[i]
+    lane = LANE_MID if grouped else HERO_LANES[h - team * HEROES_PER_TEAM]
     n_wp = w.lane_len[team, lane]
     ex = w.lane_xy[team, lane, n_wp - 1, 0]
     ey = w.lane_xy[team, lane, n_wp - 1, 1]
@@ -403,15 +404,43 @@ def _decide(s, w, g, h, team, out, retreat, build_pos, group_tick):
                      w.lane_xy[team, lane, 0, 0], w.lane_xy[team, lane, 0, 1])
 
 
+@kernel(inline="always")
+def _decide_team(s, w, g, team, out, first, retreat, build_pos, group_tick):
+    """The five heroes of `team` into out[g, first:first + 5]."""
+    if s.gi[g, F.TICK] == 0:
+        for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+            build_pos[g, h] = 0
+            retreat[g, h] = False
+    for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+        _decide(s, w, g, h, team, out, first + h - team * HEROES_PER_TEAM, retreat, build_pos, group_tick)
+
+
 @kernel(parallel=True)
 def scripted_actions(s, w, team, out, retreat, build_pos, group_tick):
     for g in prange(s.gi.shape[0]):
-        if s.gi[g, F.TICK] == 0:
-            for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
-                build_pos[g, h] = 0
-                retreat[g, h] = False
-        for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
-            _decide(s, w, g, h, team, out, retreat, build_pos, group_tick)
+        _decide_team(s, w, g, team, out, 0, retreat, build_pos, group_tick)
+
+
+@kernel  # not inlined: kept out of numba's parfor passes, which mishandle its body
+def _play_game(s, w, g, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d):
+    while True:
+        _decide_team(s, w, g, 0, out, 0, retreat_r, build_r, group_r)
+        _decide_team(s, w, g, 1, out, HEROES_PER_TEAM, retreat_d, build_d, group_d)
+        step_game(s, w, g, out, False)
+        if s.done[g]:
+            return
+
+
+@kernel(parallel=True)
+def play_out(s, w, live, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d):
+    """Play the game of every `live` slot to its end, a bot on each side
+    (its memory and its grouping tick), without leaving compiled code: the
+    games stepping the env with the bots' actions plays, with no round trip
+    through Python per decision, and each slot's game played through while
+    its state is in the cache."""
+    for g in prange(s.gi.shape[0]):
+        if live[g]:
+            _play_game(s, w, g, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d)
 
 
 class ScriptedAgent:
@@ -424,14 +453,34 @@ class ScriptedAgent:
         self.group_minute = group_minute
         self._shape: tuple[int, ...] = ()
 
-    def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
-        """Actions [G, 5, heads] for the five heroes of `team`."""
-        G = env.num_games
+    def _memory(self, G: int) -> tuple[np.ndarray, np.ndarray]:
         if self._shape != (G,):
             self._shape = (G,)
             self.retreat = np.zeros((G, 10), np.bool_)
             self.build_pos = np.zeros((G, 10), np.int32)
-        out = np.zeros((G, HEROES_PER_TEAM, NUM_HEADS), np.int32)
-        group_tick = int(self.group_minute * 60 * TICKS_PER_SECOND)
-        scripted_actions(env.state, env.world, team, out, self.retreat, self.build_pos, group_tick)
+        return self.retreat, self.build_pos
+
+    @property
+    def _group_tick(self) -> int:
+        return int(self.group_minute * 60 * TICKS_PER_SECOND)
+
+    def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
+        """Actions [G, 5, heads] for the five heroes of `team`."""
+        retreat, build_pos = self._memory(env.num_games)
+        out = np.zeros((env.num_games, HEROES_PER_TEAM, NUM_HEADS), np.int32)
+        scripted_actions(env.state, env.world, team, out, retreat, build_pos, self._group_tick)
         return out
+
+
+def play_out_games(env: BatchEnv, radiant: ScriptedAgent, dire: ScriptedAgent, live: np.ndarray) -> None:
+    """Play the game of every `live` slot of `env` (made with
+    `observations=False`) to its end, `radiant` against `dire`, in one
+    compiled call. Each such slot ends `done`, its result in
+    `env.state.final_gi` and a new game begun, as after the `env.step` that
+    ends a game; the other slots are left as they were."""
+    if env.observations:
+        raise ValueError("play_out_games needs an env made with observations=False")
+    G = env.num_games
+    out = np.zeros((G, 2 * HEROES_PER_TEAM, NUM_HEADS), np.int32)
+    play_out(env.state, env.world, np.asarray(live, np.bool_), out, *radiant._memory(G), *dire._memory(G),
+             radiant._group_tick, dire._group_tick)

@@ -11,6 +11,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from agents.scripted import ScriptedAgent, play_out_games
 from engine import BatchEnv, GameConfig, Step
 from engine import fields as F
 from engine.constants import DRAW
@@ -49,27 +50,25 @@ def play_games(
 ) -> list[GameResult]:
     """Play `num_games` games, `batch` at a time, and return their results in
     the order they finished. Every game started is played to its end, so
-    short games are not over-represented. A `recorder` writes replays."""
+    short games are not over-represented. A `recorder` writes replays.
+    Two scripted bots play their games through in compiled code
+    (`_play_rounds`)."""
     batch = max(1, min(batch, num_games))
+    compiled = isinstance(radiant, ScriptedAgent) and isinstance(dire, ScriptedAgent)
     env = BatchEnv(config, num_games=batch, seed=seed, observations=radiant.reads_obs or dire.reads_obs)
-    step = env.reset()
+    step = env.reset()  # its arrays are the env's buffers: always the latest step
     if recorder is not None:
         recorder.start(env)
+    if compiled and (recorder is None or num_games <= batch):
+        return _play_rounds(env, step, radiant, dire, num_games, on_result, recorder)
     game_of_slot = np.arange(batch)  # index of the counted game in each slot, -1 none
     started = batch
     results: list[GameResult] = []
     while len(results) < num_games:
-        actions = np.concatenate(
-            [radiant.act(env, step, 0), dire.act(env, step, 1)], axis=1)
         live = game_of_slot >= 0  # slots with no game left to play stand still
-        step = env.step(actions, live)
-        if recorder is not None:
-            recorder.after_step(env, actions, live=live)
-        for g in np.flatnonzero(step.done):
+        for g in _step(env, step, radiant, dire, live, recorder):
             if game_of_slot[g] >= 0:
-                fin = env.state.final_gi[g]
-                result = GameResult(int(game_of_slot[g]), int(fin[F.WINNER]), int(fin[F.TICK]),
-                                    int(fin[F.SCORE]), int(fin[F.SCORE + 1]))
+                result = _result(env, g, int(game_of_slot[g]))
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
@@ -78,6 +77,47 @@ def play_games(
                 started += 1
             else:
                 game_of_slot[g] = -1
+    return results
+
+
+def _step(env: BatchEnv, step: Step, radiant: Agent, dire: Agent, live: np.ndarray,
+          recorder: Recorder | None) -> np.ndarray:
+    """One decision of the `live` games; the slots whose game ended."""
+    actions = np.concatenate([radiant.act(env, step, 0), dire.act(env, step, 1)], axis=1)
+    step = env.step(actions, live)
+    if recorder is not None:
+        recorder.after_step(env, actions, live=live)
+    return np.flatnonzero(step.done)
+
+
+def _result(env: BatchEnv, g: int, index: int) -> GameResult:
+    fin = env.state.final_gi[g]
+    return GameResult(index, int(fin[F.WINNER]), int(fin[F.TICK]), int(fin[F.SCORE]), int(fin[F.SCORE + 1]))
+
+
+def _play_rounds(env: BatchEnv, step: Step, radiant: ScriptedAgent, dire: ScriptedAgent, num_games: int,
+                 on_result: Callable[[GameResult], None] | None, recorder: Recorder | None) -> list[GameResult]:
+    """`play_games` for two scripted bots: rounds of one game per slot, each
+    played through in compiled code (`agents.scripted.play_out_games`) but
+    for the games a `recorder` records, which are stepped. The first round
+    is the games the stepped loop plays, reported in the same order; later
+    rounds start every slot's next game together, where the stepped loop
+    gives a finished slot the next game at once."""
+    batch = env.num_games
+    results: list[GameResult] = []
+    while len(results) < num_games:
+        first = len(results)
+        live = np.arange(batch) < num_games - first
+        watched = live & recorder.recording() if recorder is not None else np.zeros(batch, bool)
+        play_out_games(env, radiant, dire, live & ~watched)
+        while watched.any():
+            watched[_step(env, step, radiant, dire, watched, recorder)] = False
+        step_of = (env.state.final_gi[:, F.TICK] - 1) // env.config.frameskip  # the decision each game ended in
+        for g in sorted(np.flatnonzero(live), key=lambda g: (step_of[g], g)):
+            result = _result(env, g, first + int(g))
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
     return results
 
 

@@ -204,21 +204,31 @@ def bench_league(args: argparse.Namespace) -> None:
           f"{'game min':>8} {'15,000 games':>13}")
     _warm_up(cfg)
     play_games(cfg, learned(0), learned(1), 2, seed=0, batch=2)  # compile the policy
-    for label, make in (("scripted v scripted", lambda s: ScriptedAgent()), ("learned v learned", learned)):
+    pairings = (
+        # Two scripted bots play each game through in compiled code (no split).
+        ("scripted v scripted", lambda s: ScriptedAgent(), False),
+        # The same games decision by decision through Python, as any other
+        # pair plays: where the time of a step goes.
+        ("  stepped", lambda s: _Timed(ScriptedAgent()), True),
+        ("learned v learned", lambda s: _Timed(learned(s)), True),
+    )
+    for label, make, timed in pairings:
         runs = []
         for r in range(args.repeats):
-            a, b = _Timed(make(2 * r)), _Timed(make(2 * r + 1))
+            a, b = make(2 * r), make(2 * r + 1)
             t0 = time.perf_counter()
             results = play_games(cfg, a, b, args.games, seed=r, batch=args.batch)
             wall = time.perf_counter() - t0
             ticks = sum(x.ticks for x in results)
             decisions = ticks / cfg.frameskip * 10
             runs.append({"games_s": len(results) / wall, "decisions_s": decisions / wall,
-                         "agents": (a.seconds + b.seconds) / wall, "minutes": ticks / len(results) / 1800})
+                         "agents": (a.seconds + b.seconds) / wall if timed else np.nan,
+                         "minutes": ticks / len(results) / 1800})
         med = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
         projected = 15000 / med["games_s"]
-        print(f"{label:<20} {med['games_s']:>8.2f} {med['decisions_s']:>12,.0f} {1 - med['agents']:>7.0%} "
-              f"{med['agents']:>7.0%} {med['minutes']:>8.1f} {projected / 60:>10.0f} min", flush=True)
+        split = f"{1 - med['agents']:>7.0%} {med['agents']:>7.0%}" if timed else f"{'-':>7} {'-':>7}"
+        print(f"{label:<20} {med['games_s']:>8.2f} {med['decisions_s']:>12,.0f} {split} "
+              f"{med['minutes']:>8.1f} {projected / 60:>10.0f} min", flush=True)
 
 
 def _untrained(preset, env, seed: int):

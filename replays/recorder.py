@@ -64,6 +64,10 @@ class Recorder:
         return {"actions": [], "values": [], "keyframes": [Keyframe(0, tick, game_state(env, g))],
                 "started": time.time()}
 
+    def recording(self) -> np.ndarray:
+        """[G] bool: the slots whose current game is being recorded."""
+        return np.array([game is not None for game in self._games], bool)
+
     def after_step(self, env: BatchEnv, actions: np.ndarray, values: np.ndarray | None = None,
                    live: np.ndarray | None = None) -> None:
         """`values` [G, 2]: each team's value estimate before this step, if

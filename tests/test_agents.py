@@ -1,6 +1,7 @@
 """The random-legal agent and the scripted bot over whole games: invariants
 that must hold whatever happens, and the scripted bot's strength."""
 
+import numba
 import numpy as np
 
 from agents.random_agent import RandomAgent
@@ -10,6 +11,8 @@ from engine import fields as F
 from engine.spec import EVENT_INDEX
 from league.play import play_games
 from moba.presets import load_preset
+from replays.format import load_replay
+from replays.recorder import Recorder, resimulate
 
 SMALL = load_preset("small").game
 
@@ -54,3 +57,46 @@ def test_play_games_counts_every_started_game_once():
     assert sorted(r.index for r in results) == [0, 1, 2, 3, 4]
     assert seen == results
     assert all(r.winner == 2 and r.ticks == 900 for r in results)  # 30 s cap: draws
+
+
+class _Stepped:
+    """The scripted bot as any other agent: `play_games` then steps the env
+    decision by decision instead of playing the games through compiled."""
+
+    name = "scripted"
+    reads_obs = False
+
+    def __init__(self):
+        self.bot = ScriptedAgent()
+
+    def act(self, env, step, team):
+        return self.bot.act(env, step, team)
+
+
+def test_two_scripted_bots_play_the_same_games_compiled_as_stepped(tmp_path):
+    cfg = SMALL
+    stepped = play_games(cfg, _Stepped(), _Stepped(), num_games=6, seed=3, batch=6)
+    assert len({r.winner for r in stepped}) > 1 and len({r.ticks for r in stepped}) == 6  # real games
+    saved = numba.get_num_threads()
+    try:
+        for threads in (1, saved):
+            numba.set_num_threads(threads)
+            seen = []
+            compiled = play_games(cfg, ScriptedAgent(), ScriptedAgent(), num_games=6, seed=3, batch=6,
+                                  on_result=seen.append)
+            assert compiled == stepped and seen == stepped  # same games, reported in the same order
+    finally:
+        numba.set_num_threads(saved)
+    # A recorder's sampled games are stepped and recorded, the rest compiled.
+    recorder = Recorder(tmp_path, "small", ("scripted", "scripted"), sample=0.5, seed=2)
+    assert play_games(cfg, ScriptedAgent(), ScriptedAgent(), num_games=6, seed=3, batch=6,
+                      recorder=recorder) == stepped
+    assert 0 < len(recorder.written) < 6
+    slot, path = next(iter(recorder.by_slot.items()))
+    replayed = resimulate(load_replay(path))
+    assert (replayed["winner"], replayed["ticks"]) == next((r.winner, r.ticks) for r in stepped if r.index == slot)
+    # More games than slots: rounds, every game counted once.
+    more = play_games(cfg, ScriptedAgent(), ScriptedAgent(), num_games=5, seed=3, batch=2)
+    assert sorted(r.index for r in more) == [0, 1, 2, 3, 4]
+    assert sorted(more[:2], key=lambda r: r.index) == sorted(
+        play_games(cfg, _Stepped(), _Stepped(), num_games=2, seed=3, batch=2), key=lambda r: r.index)
