@@ -72,7 +72,7 @@ from engine.spec import (
     EV_MANA_CHANGE,
     EV_WIN,
 )
-from engine.world import BUILDINGS_PER_TEAM, HERO_BASE, LINEUP_FIXED, LINEUP_MIRROR
+from engine.world import BUILDINGS_PER_TEAM, CREEP_BASE, HERO_BASE, LINEUP_FIXED, LINEUP_MIRROR
 
 # --------------------------------------------------------------------------
 # Reset
@@ -260,8 +260,11 @@ def _nearest_enemy(s, w, g, u, reach, buildings):
             if d2 < best_d2:
                 best_d2 = d2
                 best = v
-    lo = creep_slot(w, enemy, 0)
-    for v in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
+    creeps = s.creeps[g, enemy]
+    for j in range(creeps.shape[0]):
+        v = creeps[j]
+        if v < 0:
+            break
         if s.ui[g, v, F.ALIVE]:
             dx2 = (s.uf[g, v, F.X] - x) ** 2
             if dx2 >= best_d2:
@@ -372,11 +375,50 @@ def _regenerate(s, w, g, u, kind):
         uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + uf[F.HP_REGEN])
 
 
+@kernel(inline="always")
+def _list_creeps(s, w, g):
+    """Each team's living creeps into s.creeps, in slot order: the unit loop
+    and target searches then skip the empty slots. Creeps spawn only at the
+    start of a tick, so the lists hold for the whole tick."""
+    for team in range(2):
+        lo = creep_slot(w, team, 0)
+        n = 0
+        for u in range(lo, lo + w.pi[F.P_CREEP_SLOTS]):
+            if s.ui[g, u, F.ALIVE]:
+                s.creeps[g, team, n] = u
+                n += 1
+        s.creeps[g, team, n] = -1
+
+
+@kernel(inline="always")
+def _unit_tick(s, w, g, u, tick):
+    if not s.ui[g, u, F.ALIVE]:
+        return
+    kind = s.ui[g, u, F.KIND]
+    _regenerate(s, w, g, u, kind)
+    if s.uf[g, u, F.ATTACK_CD] > 0.0:
+        s.uf[g, u, F.ATTACK_CD] -= 1.0
+    if s.ui[g, u, F.EFFECTS_END] > tick:
+        if s.uf[g, u, F.DOT_END] > tick:
+            deal_damage(s, w, g, s.ui[g, u, F.DOT_SRC], u, s.uf[g, u, F.DOT])
+            if not s.ui[g, u, F.ALIVE]:
+                return
+        if s.uf[g, u, F.STUN_END] > tick:
+            return
+    if kind == KIND_HERO:
+        _hero_act(s, w, g, u)
+    elif is_creep(kind):
+        _creep_act(s, w, g, u, tick)
+    elif kind == KIND_TOWER or kind == KIND_FOUNTAIN:
+        _tower_act(s, w, g, u, tick)
+
+
 @kernel
 def tick_game(s, w, g):
     tick = s.gi[g, F.TICK]
     if tick % w.pi[F.P_WAVE_TICKS] == 0:
         spawn_waves(s, w, g)
+    _list_creeps(s, w, g)
     for h in range(NUM_HEROES):
         if s.hi[g, h, F.BUYBACK_CD] > 0:
             s.hi[g, h, F.BUYBACK_CD] -= 1
@@ -386,26 +428,15 @@ def tick_game(s, w, g):
             s.hi[g, h, F.RESPAWN] -= 1
             if s.hi[g, h, F.RESPAWN] <= 0:
                 respawn_hero(s, w, g, h)
-    for u in range(w.pi[F.P_NUM_UNITS]):
-        if not s.ui[g, u, F.ALIVE]:
-            continue
-        kind = s.ui[g, u, F.KIND]
-        _regenerate(s, w, g, u, kind)
-        if s.uf[g, u, F.ATTACK_CD] > 0.0:
-            s.uf[g, u, F.ATTACK_CD] -= 1.0
-        if s.ui[g, u, F.EFFECTS_END] > tick:
-            if s.uf[g, u, F.DOT_END] > tick:
-                deal_damage(s, w, g, s.ui[g, u, F.DOT_SRC], u, s.uf[g, u, F.DOT])
-                if not s.ui[g, u, F.ALIVE]:
-                    continue
-            if s.uf[g, u, F.STUN_END] > tick:
-                continue
-        if kind == KIND_HERO:
-            _hero_act(s, w, g, u)
-        elif is_creep(kind):
-            _creep_act(s, w, g, u, tick)
-        elif kind == KIND_TOWER or kind == KIND_FOUNTAIN:
-            _tower_act(s, w, g, u, tick)
+    # Every unit in slot order: heroes, buildings, then each team's creeps.
+    for u in range(CREEP_BASE):
+        _unit_tick(s, w, g, u, tick)
+    for team in range(2):
+        for j in range(w.pi[F.P_CREEP_SLOTS]):
+            u = s.creeps[g, team, j]
+            if u < 0:
+                break
+            _unit_tick(s, w, g, u, tick)
     s.gi[g, F.TICK] = tick + 1
     if s.gi[g, F.WINNER] < 0 and tick + 1 >= w.pi[F.P_CAP_TICKS]:
         s.gi[g, F.WINNER] = DRAW

@@ -38,6 +38,7 @@ class State(NamedTuple):
     abil: np.ndarray  # [G, 10, 4, 2] int32 abilities: level, tick it is off cooldown
     damaged_by: np.ndarray  # [G, 10 victim, 10 attacker] tick of the last hit, -1 never
     visible: np.ndarray  # [G, 2, U] bool: the team sees this unit (at the last decision)
+    creeps: np.ndarray  # [G, 2, C + 1] int32 scratch: each team's living creep slots in order, then -1 (this tick's)
     viewers: np.ndarray  # [G, U, 3] float32 scratch for vision: x, y and range of one team's living units
     seen_bld_hp: np.ndarray  # [G, 2 viewer, 2 owner, B] last seen HP fraction of buildings
     team_units: np.ndarray  # [G, 2, K] int32 unit slot of each observed row, -1 empty
@@ -73,6 +74,7 @@ def allocate(world: World, num_games: int) -> State:
         abil=np.zeros((G, H, NUM_ABILITIES, 2), np.int32),
         damaged_by=np.full((G, H, H), -1, np.int32),
         visible=np.zeros((G, 2, U), np.bool_),
+        creeps=np.full((G, 2, int(world.pi[F.P_CREEP_SLOTS]) + 1), -1, np.int32),
         viewers=np.zeros((G, U, 3), np.float32),
         seen_bld_hp=np.zeros((G, 2, 2, BUILDINGS_PER_TEAM), np.float32),
         team_units=np.full((G, 2, K), -1, np.int32),

@@ -203,16 +203,17 @@ def bench_league(args: argparse.Namespace) -> None:
     print(f"{'pairing':<20} {'games/s':>8} {'decisions/s':>12} {'engine':>7} {'agents':>7} "
           f"{'game min':>8} {'15,000 games':>13}")
     _warm_up(cfg)
-    play_games(cfg, learned(0), learned(1), 2, seed=0, batch=2)  # compile the policy
-    pairings = (
+    if "learned" in args.pairings:
+        play_games(cfg, learned(0), learned(1), 2, seed=0, batch=2)  # compile the policy
+    pairings = {
         # Two scripted bots play each game through in compiled code (no split).
-        ("scripted v scripted", lambda s: ScriptedAgent(), False),
+        "scripted": ("scripted v scripted", lambda s: ScriptedAgent(), False),
         # The same games decision by decision through Python, as any other
         # pair plays: where the time of a step goes.
-        ("  stepped", lambda s: _Timed(ScriptedAgent()), True),
-        ("learned v learned", lambda s: _Timed(learned(s)), True),
-    )
-    for label, make, timed in pairings:
+        "stepped": ("  stepped", lambda s: _Timed(ScriptedAgent()), True),
+        "learned": ("learned v learned", lambda s: _Timed(learned(s)), True),
+    }
+    for label, make, timed in (pairings[p] for p in args.pairings):
         runs = []
         for r in range(args.repeats):
             a, b = make(2 * r), make(2 * r + 1)

@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--games", type=int, default=64, help="whole games per pairing and run (default 64)")
     b.add_argument("--batch", type=int, default=64, help="games at once (default 64)")
     b.add_argument("--repeats", type=int, default=1, help="runs per pairing; the median is shown")
+    b.add_argument("--pairings", nargs="+", choices=["scripted", "stepped", "learned"],
+                   default=["scripted", "stepped", "learned"],
+                   help="which to measure (default all): scripted bots compiled, the same stepped, learned agents")
     b = bench.add_parser("balance", help="each hero's win rate over scripted games with random lineups")
     _preset_args(b, "small")
     b.add_argument("--games", type=int, default=1000, help="games to play (default 1000)")

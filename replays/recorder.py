@@ -15,7 +15,8 @@ from engine.constants import TICKS_PER_SECOND
 from replays.format import Keyframe, Replay, ReplayError, save_replay
 
 # Per-step outputs the next step rebuilds: not part of a game's state.
-DERIVED = ("obs", "events", "done", "last_winner", "final_gi", "viewers", "row_dist", "row_kind", "ready")
+DERIVED = ("obs", "events", "done", "last_winner", "final_gi", "viewers", "creeps", "row_dist", "row_kind",
+           "ready")
 
 
 def game_state(env: BatchEnv, g: int) -> dict[str, np.ndarray]:
