@@ -421,7 +421,7 @@ def scripted_actions(s, w, team, out, retreat, build_pos, group_tick):
         _decide_team(s, w, g, team, out, 0, retreat, build_pos, group_tick)
 
 
-@kernel  # not inlined: kept out of numba's parfor passes, which mishandle its body
+@kernel
 def _play_game(s, w, g, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d):
     while True:
         _decide_team(s, w, g, 0, out, 0, retreat_r, build_r, group_r)

@@ -516,6 +516,18 @@ def observe_masks(s, w, g):
     _observe(s, w, g, False)
 
 
+@kernel(inline="always")
+def _clear_rows_from(o, n, K):
+    """Zero the unit rows of observation o from row n on. Rows fill from the
+    top and an empty one is all zero, so this stops at the first empty row:
+    the rows past it are not touched, which keeps their memory out of the
+    cache (the observation is most of a game's state)."""
+    for k in range(n, K):
+        if o[k * UNIT_F + U_PRESENT] == 0.0:
+            return
+        o[k * UNIT_F:(k + 1) * UNIT_F] = 0.0
+
+
 @kernel(inline="always")  # inlined with a constant `features`, so each caller compiles only its branch
 def _observe(s, w, g, features):
     compute_visibility(s, w, g)
@@ -533,8 +545,6 @@ def _observe(s, w, g, features):
         # Rows shared by the team are written once, into its first hero, and
         # copied to the other four; then each hero adds its own view.
         o0 = s.obs[g, first]
-        if features:
-            o0[:] = 0.0
         n = 0
         for k in range(K):
             u = s.team_units[g, team, k]
@@ -553,14 +563,19 @@ def _observe(s, w, g, features):
             if attackable(s, w, g, first, u):
                 row_kind[k] |= ROW_ATTACKABLE
             if features:
-                _write_unit_shared(s, w, g, team, o0[k * UNIT_F:(k + 1) * UNIT_F], u)
+                row = o0[k * UNIT_F:(k + 1) * UNIT_F]
+                row[:] = 0.0
+                _write_unit_shared(s, w, g, team, row, u)
             n = k + 1
         if features:
+            _clear_rows_from(o0, n, K)
+            o0[self_off:] = 0.0
             for h in range(first + 1, first + HEROES_PER_TEAM):
                 o = s.obs[g, h]
                 for i in range(n * UNIT_F):  # loops: a slice copy would allocate
                     o[i] = o0[i]
-                o[n * UNIT_F:] = 0.0
+                _clear_rows_from(o, n, K)
+                o[self_off:] = 0.0
         for h in range(first, first + HEROES_PER_TEAM):
             ready = s.ready[g, h]
             for src in range(NUM_ABILITIES + INVENTORY_SLOTS):
