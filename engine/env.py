@@ -6,7 +6,8 @@
         step = env.step(actions)  # int array [num_games, 10, 5]
 
 `Step` arrays are the environment's own buffers, overwritten by the next call
-(copy what you keep). A game that ends is reset in place: its `done` is True,
+(copy what you keep, and write into a copy: the next observation is written
+over what the buffer holds, and keeps its empty unit rows as they are). A game that ends is reset in place: its `done` is True,
 `winner` says who won it, its `events` are the last of the old game and its
 `obs` and `masks` are the first of the new one.
 
