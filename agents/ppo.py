@@ -6,6 +6,13 @@ A rollout is `[T, N]` decisions of N heroes. It is cut into chunks of
 state stored at its start. Sequences are shuffled into minibatches for
 `epochs` passes. Defaults follow OpenAI Five where they fit (lambda 0.95,
 clip 0.2, 16-step chunks).
+
+Kickstarting (Schmitt et al. 2018) adds the cross-entropy of the learner's
+policy to a teacher's action in the positions the learner reached (the
+scripted bot labels them, as in DAgger), weighted by `kickstart_coef` and
+falling linearly to zero over `kickstart_steps`. It gives a CPU-sized run the
+teacher's habits (follow the wave, hit buildings, retreat when hurt) in
+minutes; the RL terms then go on alone.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from engine.config import ConfigError, Settings, setting
 class PPOConfig(Settings):
     section = "ppo"
 
-    learning_rate: float = setting(3e-4, 0.0, 1.0, "Adam step size at the start of the run")
+    learning_rate: float = setting(1e-3, 0.0, 1.0, "Adam step size at the start of the run")
     learning_rate_end: float = setting(3e-5, 0.0, 1.0, "step size at the end (linear schedule)")
     entropy_coef: float = setting(0.01, 0.0, 10.0, "entropy bonus at the start of the run")
     entropy_coef_end: float = setting(0.001, 0.0, 10.0, "entropy bonus at the end (linear schedule)")
@@ -39,6 +46,11 @@ class PPOConfig(Settings):
     epochs: int = setting(2, 1, 100, "passes over each rollout")
     minibatches: int = setting(4, 1, 1 << 16, "minibatches per pass (they split the rollout's sequences)")
     normalize_advantages: bool = setting(True, None, None, "normalise advantages in each minibatch")
+    kickstart_coef: float = setting(10.0, 0.0, 100.0,
+                                    "weight of imitating the scripted bot's choice in the learner's own "
+                                    "positions, at the start (kickstarting; 0: pure RL)")
+    kickstart_steps: int = setting(40_000_000, 1, 1 << 50,
+                                   "learner hero-decisions over which that weight falls linearly to 0")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -58,6 +70,8 @@ class Batch(NamedTuple):
     reward: jax.Array  # [T, N]
     done: jax.Array  # [T, N] the game ended after this decision
     carry: jax.Array  # [T / chunk, N, 2, H] LSTM state at the start of each chunk
+    teacher: jax.Array  # [T, N, 5] the scripted bot's action in the same position
+    teacher_mask_target: jax.Array  # [T, N, K] the target mask of the teacher's type
 
 
 class Learner(NamedTuple):
@@ -113,10 +127,10 @@ def _sequences(batch: Batch, chunk: int) -> Batch:
 
 
 def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransformation):
-    """The jitted `update(learner, batch, advantages, returns, key, entropy_coef)
-    -> (learner, metrics)`."""
+    """The jitted `update(learner, batch, advantages, returns, key, entropy_coef,
+    kickstart_coef) -> (learner, metrics)`."""
 
-    def loss_fn(params, norm, seq: Batch, adv, ret, ent_coef):
+    def loss_fn(params, norm, seq: Batch, adv, ret, ent_coef, kick_coef):
         def step(carry, x):
             return policy.apply(params, norm, carry, x)
 
@@ -133,16 +147,19 @@ def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransfo
         pg_loss, stats = clipped_loss(logp, old_logp, adv, cfg.clip)
         v_loss = 0.5 * ((flat.value - ret) ** 2).mean()
         entropy = ent.sum(-1).mean()
-        loss = pg_loss + cfg.value_coef * v_loss - ent_coef * entropy
+        # Kickstarting (Schmitt et al. 2018): cross-entropy to the teacher's
+        # action, labelled in the positions the learner itself reached.
+        kick = -log_prob_entropy(policy, params, flat, tm(seq.teacher), tm(seq.teacher_mask_target))[0].mean()
+        loss = pg_loss + cfg.value_coef * v_loss - ent_coef * entropy + kick_coef * kick
         used = (ent > 0).sum(0).clip(1)
         stats |= {"loss": loss, "policy_loss": pg_loss, "value_loss": v_loss, "entropy": entropy,
-                  "entropy_per_head": ent.sum(0) / used}
+                  "entropy_per_head": ent.sum(0) / used, "kickstart_loss": kick}
         return loss, stats
 
     grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
 
     @jax.jit
-    def update(learner: Learner, batch: Batch, adv, ret, key, ent_coef):
+    def update(learner: Learner, batch: Batch, adv, ret, key, ent_coef, kick_coef):
         seq = _sequences(batch, cfg.chunk)
         adv_s, ret_s = _cut(adv, cfg.chunk), _cut(ret, cfg.chunk)
         n_seq = seq.reward.shape[0]
@@ -152,7 +169,7 @@ def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransfo
             params, opt_state = state
             take = lambda a: a[idx]  # noqa: E731
             (_, stats), grads = grad_fn(params, learner.norm, jax.tree_util.tree_map(take, seq),
-                                        adv_s[idx], ret_s[idx], ent_coef)
+                                        adv_s[idx], ret_s[idx], ent_coef, kick_coef)
             stats["grad_norm"] = optax.tree.norm(grads)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             return (optax.apply_updates(params, updates), opt_state), stats

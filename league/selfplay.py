@@ -2,11 +2,12 @@
 reward shaping and the opponent pool.
 
 Each of `num_games` game slots has a learner side (drawn at random when a
-game starts) and an opponent: the latest parameters (by default 80%), a past
-snapshot drawn by quality (20%), or the scripted or random bot if the config
-mixes them in. One forward pass of the latest parameters serves every hero;
+game starts) and an opponent: by default the latest parameters (60%), a past
+snapshot drawn by quality (20%) or the scripted bot (20%); the random bot can
+be mixed in too. One forward pass of the latest parameters serves every hero;
 each snapshot in use then re-acts for the games it plays, in one batch per
-snapshot. Only the learner's heroes are trained on.
+snapshot. The scripted bot also says what it would do in each learner hero's
+position: the label of kickstarting. Only the learner's heroes are trained on.
 
 A run lives in a folder: `config.toml` (as resolved), `tb/` (TensorBoard),
 `checkpoints/` and `pool/`. Checkpoints hold everything the loop needs to go
@@ -271,6 +272,18 @@ class Trainer:
                 team_actions = agent.act(self.env, self.step, team)
                 actions[g, team * HEROES_PER_TEAM:(team + 1) * HEROES_PER_TEAM] = team_actions[g]
 
+    def _scripted_act(self, actions: np.ndarray) -> np.ndarray:
+        """The scripted bot's actions [G, 10, 5] for every hero: it plays the
+        games against it, and its choice in the learner's positions is the
+        kickstart label (kept after the weight reaches 0, so `loss/kickstart`
+        still shows how far the learner has moved from the bot)."""
+        bot = np.concatenate([self.scripted.act(self.env, self.step, team) for team in (0, 1)], axis=1)
+        games = np.flatnonzero(self.opp_kind == SCRIPTED)
+        g = games[:, None]
+        rows = (1 - self.side[games])[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+        actions[g, rows] = bot[g, rows]
+        return bot
+
     # --- the loop
 
     def rollout(self, tau: float, stats: dict[str, list]) -> tuple[Batch, np.ndarray, dict[str, float]]:
@@ -289,7 +302,7 @@ class Trainer:
             actions = np.array(actions).reshape(G, 10, -1)
             self.carry[:] = np.asarray(new_carry).reshape(self.carry.shape)
             self._snapshot_act(actions)
-            self._bot_act(actions, SCRIPTED, self.scripted)
+            bot = self._scripted_act(actions)
             self._bot_act(actions, RANDOM, self.random)
             t1 = time.perf_counter()
 
@@ -303,6 +316,10 @@ class Trainer:
                             ("value", value)):
                 store[name].append(pick(a))
             store["actions"].append(np.take_along_axis(actions, learner_rows[..., None], axis=1))
+            teacher = np.take_along_axis(bot, learner_rows[..., None], axis=1)
+            store["teacher"].append(teacher)
+            store["teacher_mask_target"].append(np.take_along_axis(
+                pick(mask_target), teacher[..., :1, None].astype(np.intp), axis=2)[:, :, 0])
             store["first"].append(np.repeat(self.first[:, None], HEROES_PER_TEAM, 1))
 
             ticks = self.env.state.gi[:, F.TICK].copy()
@@ -337,7 +354,7 @@ class Trainer:
                      mask_offset=flat["mask_offset"], mask_item=flat["mask_item"]),
             mask_target=flat["mask_target"], actions=flat["actions"], logp=flat["logp"],
             value=flat["value"], reward=flat["reward"], done=flat["done"].astype(np.float32),
-            carry=flat["carry"])
+            carry=flat["carry"], teacher=flat["teacher"], teacher_mask_target=flat["teacher_mask_target"])
         return batch, last_value.reshape(-1), dict(timing)
 
     def _game_over(self, g: int, stats: dict[str, list]) -> None:
@@ -361,13 +378,14 @@ class Trainer:
         tau = cfg.rewards.tau(progress)
         ent_coef = cfg.ppo.entropy_coef + (cfg.ppo.entropy_coef_end - cfg.ppo.entropy_coef) * progress
         t_start = time.perf_counter()
+        kick_coef = cfg.ppo.kickstart_coef * max(0.0, 1.0 - self.hero_steps() / cfg.ppo.kickstart_steps)
         batch, last_value, timing = self.rollout(tau, stats)
         t0 = time.perf_counter()
         batch = jax.tree_util.tree_map(jnp.asarray, batch)
         adv, ret = gae(batch.reward, batch.value, batch.done, jnp.asarray(last_value),
                        cfg.ppo.gamma, cfg.ppo.gae_lambda)
         self.key, k = jax.random.split(self.key)
-        learner, m = self.update_fn(self.learner, batch, adv, ret, k, ent_coef)
+        learner, m = self.update_fn(self.learner, batch, adv, ret, k, ent_coef, kick_coef)
         m = {k: np.asarray(v) for k, v in m.items()}
         if not np.isfinite(m["loss"]):
             raise TrainingError(
@@ -384,6 +402,7 @@ class Trainer:
                 "policy/explained_variance": explained_variance(batch.value, ret),
                 "schedule/learning_rate": float(self._learning_rate()),
                 "schedule/entropy_coef": ent_coef, "schedule/team_spirit": tau,
+                "schedule/kickstart_coef": kick_coef, "loss/kickstart": float(m["kickstart_loss"]),
                 "perf/hero_steps_per_s": n / total}
         out |= {f"entropy/{name}": float(v) for name, v in zip(HEAD_NAMES, m["entropy_per_head"])}
         out |= {f"perf/{k.removesuffix('_s')}_share": v / total for k, v in timing.items()}

@@ -19,7 +19,7 @@ from agents.policy import (
     sample,
     shapes_for,
 )
-from agents.ppo import PPOConfig, clipped_loss, gae
+from agents.ppo import Batch, Learner, PPOConfig, clipped_loss, gae, make_optimizer, make_update
 from engine import ConfigError
 from engine.constants import (
     ACT_ATTACK,
@@ -124,6 +124,47 @@ def test_heads_the_chosen_type_ignores_get_no_gradient():
     grads = jax.grad(objective)(params)["params"]
     for head in ("item_head", "offset_x_head", "offset_y_head", "query"):
         assert float(jnp.abs(grads[head]["kernel"]).sum()) == 0.0, head
+
+
+def test_kickstarting_climbs_the_teachers_log_probability_alone():
+    # No advantage, value or entropy term: only the imitation of the teacher moves the parameters.
+    rng = np.random.default_rng(3)
+    T, N, H = 4, 8, 16
+    x, mask_target = _inputs(rng, T * N)
+    params = init_params(POLICY, jax.random.PRNGKey(0))
+    norm = normalizer_init(SHAPES.obs_size)
+    carry0 = jnp.zeros((T * N, 2, H))
+    teacher_params = init_params(POLICY, jax.random.PRNGKey(7))
+    _, out = POLICY.apply(teacher_params, norm, carry0, x)
+    teacher, _, chosen = sample(POLICY, teacher_params, out, mask_target, jax.random.PRNGKey(1))
+
+    def teacher_logp(p):
+        _, out = POLICY.apply(p, norm, carry0, x)
+        return log_prob_entropy(POLICY, p, out, teacher, chosen)[0]
+
+    seq = lambda a: jnp.reshape(a, (T, N) + a.shape[1:])  # noqa: E731
+    zeros = jnp.zeros((T, N))
+    batch = Batch(x=jax.tree_util.tree_map(seq, x)._replace(first=jnp.ones((T, N), bool)),
+                  mask_target=seq(chosen), actions=seq(teacher), logp=zeros, value=zeros, reward=zeros,
+                  done=zeros, carry=jnp.zeros((1, N, 2, H)), teacher=seq(teacher),
+                  teacher_mask_target=seq(chosen))
+    cfg = PPOConfig(rollout_steps=T, chunk=T, epochs=1, minibatches=1, learning_rate=1e-2,
+                    learning_rate_end=1e-2, value_coef=0.0, normalize_advantages=False)
+    optimizer = make_optimizer(cfg, 10)
+    update = make_update(POLICY, cfg, optimizer)
+    learner = Learner(params, optimizer.init(params), norm)
+    before = teacher_logp(params)
+
+    still, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 0.0, 0.0)
+    for a, b in zip(jax.tree_util.tree_leaves(still.params), jax.tree_util.tree_leaves(params)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+    _, stats = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 0.0, 1.0)
+    assert float(stats["kickstart_loss"]) == pytest.approx(-float(before.mean()), rel=1e-5)
+    for _ in range(10):
+        learner, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 0.0, 1.0)
+    after = teacher_logp(learner.params)
+    assert float(after.mean()) > float(before.mean()) + 1.0, (before.mean(), after.mean())
 
 
 def test_normalizer_tracks_mean_and_variance():

@@ -12,7 +12,9 @@ from agents import checkpoint
 from agents.policy_agent import PolicyAgent, load_policy_agent
 from agents.random_agent import RandomAgent
 from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
+from agents.scripted import ScriptedAgent
 from engine import BatchEnv, ConfigError
+from engine.constants import ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM
 from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
 from league.play import play_games, win_rate
@@ -102,6 +104,25 @@ def test_checkpoint_round_trip_is_bit_exact(tmp_path):
     assert b.rng.bit_generator.state == a.rng.bit_generator.state
 
 
+def test_the_scripted_bot_labels_the_learners_own_positions_within_their_masks(tmp_path):
+    trainer = Trainer(tmp_path / "run", tiny_run_config())
+    G = trainer.cfg.train.num_games
+    first = [ScriptedAgent().act(trainer.env, trainer.step, team) for team in (0, 1)]
+    side = trainer.side.copy()
+    batch, _, _ = trainer.rollout(0.3, {})
+    teacher = np.asarray(batch.teacher)
+    expected = np.stack([first[side[g]][g] for g in range(G)]).reshape(G * HEROES_PER_TEAM, -1)
+    np.testing.assert_array_equal(teacher[0], expected)  # the bot's choice in the learner's first position
+    used = np.asarray(ACTION_HEADS, bool)[teacher[..., 0]]
+    take = lambda mask, head: np.take_along_axis(np.asarray(mask), teacher[..., head, None], -1)[..., 0]  # noqa: E731
+    assert take(batch.x.mask_type, 0).all()
+    has_target = np.asarray(batch.teacher_mask_target).any(-1)
+    assert take(batch.teacher_mask_target, 1)[used[..., 1] & has_target].all()
+    assert take(batch.x.mask_offset, 2)[used[..., 2]].all() and take(batch.x.mask_offset, 3)[used[..., 3]].all()
+    assert take(batch.x.mask_item, 4)[used[..., 4]].all()
+    assert (teacher[..., 0] != ACT_NOOP).mean() > 0.5  # it acts, it does not only wait
+
+
 def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
     whole = Trainer(tmp_path / "whole", tiny_run_config(updates=3))
     whole.run()
@@ -164,17 +185,17 @@ def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
 
 def test_a_short_run_learns_to_beat_random_play(tmp_path):
     # On the smallest map with paper buildings, random play never ends a
-    # game inside the 5-minute cap; pushing a lane does.
+    # game inside the 5-minute cap; pushing a lane does. PPO alone, no teacher.
     game = {"map_size": 2000.0, "lane_width": 300.0, "time_cap_minutes": 5.0, "creep_slots": 24,
             "obs_units": 16, "minimap_size": 2, "building_hp_scale": 0.01,
             "lineup": ["axeman", "stone_giant", "ironclad", "warlord", "vampire"] * 2}
     cfg = RunConfig.from_dict({
         "game": game, "policy": {"unit_width": 32, "hidden": 64},
         "ppo": {"rollout_steps": 32, "minibatches": 2, "learning_rate": 1e-3, "learning_rate_end": 1e-3,
-                "entropy_coef": 0.003, "entropy_coef_end": 0.003, "gamma": 0.99},
+                "entropy_coef": 0.003, "entropy_coef_end": 0.003, "gamma": 0.99, "kickstart_coef": 0.0},
         "rewards": {"tower_damage": 10.0, "team_spirit": 1.0},
         "train": {"num_games": 32, "total_steps": 80 * 32 * 32 * 5, "opponent_latest": 0.0,
-                  "opponent_past": 0.0, "opponent_random": 1.0, "eval_games": 0}})
+                  "opponent_past": 0.0, "opponent_scripted": 0.0, "opponent_random": 1.0, "eval_games": 0}})
     trainer = Trainer(tmp_path / "run", cfg)
 
     def against_random():
@@ -207,9 +228,14 @@ def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
     metrics = [trainer.train_once(stats) for _ in range(3)]
     for name in ("loss/value_loss", "policy/approx_kl", "policy/clip_fraction", "policy/explained_variance",
                  "entropy/target_unit", "policy/grad_norm", "schedule/learning_rate", "schedule/team_spirit",
-                 "perf/env_share", "perf/inference_share", "perf/learning_share", "actions/move"):
+                 "perf/env_share", "perf/inference_share", "perf/learning_share", "actions/move",
+                 "loss/kickstart"):
         assert all(np.isfinite(m[name]) for m in metrics), name
     assert metrics[0]["schedule/team_spirit"] == 0.3 and metrics[2]["schedule/team_spirit"] > 0.3
+    # The imitation weight falls linearly with the learner's hero steps (160 per update here).
+    steps = trainer.cfg.ppo.kickstart_steps
+    assert [m["schedule/kickstart_coef"] for m in metrics] == pytest.approx([10.0 * (1 - 160 * u / steps)
+                                                                            for u in range(3)])
     assert sum(metrics[0][f"actions/{n}"] for n in ("noop", "stop", "move", "attack", "buy")) <= 1.0 + 1e-6
     # Both games (45 decisions each under the 0.1-minute cap) end within the 48 played.
     finished = sum(len(v) for k, v in stats.items() if k.startswith("win_rate/"))
