@@ -243,13 +243,17 @@ class Trainer:
         self.key, k = jax.random.split(self.key)
         return self.act_fn(params, norm, carry, x, mask_target, k)
 
+    def _opponent_rows(self, games: np.ndarray) -> np.ndarray:
+        """Hero index [n, 5] of the opponent's heroes in each of `games`."""
+        return (1 - self.side[games])[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+
     def _snapshot_act(self, actions: np.ndarray) -> None:
         """Overwrite the actions (and LSTM state) of the opponent heroes of
         games that play a snapshot, one padded batch per snapshot."""
         g_all = np.flatnonzero(self.opp_kind == PAST)
         for snap in np.unique(self.opp_snap[g_all]):
             games = g_all[self.opp_snap[g_all] == snap]
-            rows = (1 - self.side[games])[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+            rows = self._opponent_rows(games)
             sub = jax.tree_util.tree_map(lambda a: a[games], self.step)
             x, mt = hero_inputs(sub, rows, self.first[games])
             carry = self.carry[games[:, None], rows].reshape(-1, *self.carry.shape[2:])
@@ -279,8 +283,7 @@ class Trainer:
         still shows how far the learner has moved from the bot)."""
         bot = np.concatenate([self.scripted.act(self.env, self.step, team) for team in (0, 1)], axis=1)
         games = np.flatnonzero(self.opp_kind == SCRIPTED)
-        g = games[:, None]
-        rows = (1 - self.side[games])[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+        g, rows = games[:, None], self._opponent_rows(games)
         actions[g, rows] = bot[g, rows]
         return bot
 
