@@ -2,8 +2,9 @@
 
 As in OpenAI Five: each unit row of the observation goes through one encoder
 shared over the K slots and is max-pooled; the hero's own, allies', global
-and minimap features and a learned hero-id embedding join it; an LSTM carries
-memory between decisions; one head per action component reads its output.
+and minimap features and learned embeddings of the hero's id and of its
+assigned lane join it; an LSTM carries memory between decisions; one head
+per action component reads its output.
 The target head is a pointer: a query from the LSTM output and the chosen
 action type, dotted with each unit's embedding. Masks are applied before
 every softmax, and heads the chosen type does not read (`ACTION_HEADS`) add
@@ -28,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from engine.config import Settings, setting
-from engine.constants import ACTION_HEADS, NUM_ACTION_TYPES, OFFSET_BINS
+from engine.constants import ACTION_HEADS, NUM_ACTION_TYPES, NUM_LANES, OFFSET_BINS
 from engine.mapgen import MIRROR_BUILDING
 from engine.spec import (
     A_REL_X,
@@ -63,7 +64,7 @@ class PolicyConfig(Settings):
 
     unit_width: int = setting(64, 8, 4096, "width of the per-unit encoder and of the pointer's keys")
     hidden: int = setting(128, 8, 8192, "width of the LSTM and the layers around it")
-    hero_embed: int = setting(16, 1, 512, "width of the learned hero-id embedding")
+    hero_embed: int = setting(16, 1, 512, "width of the learned hero-id and lane embeddings")
     obs_clip: float = setting(5.0, 0.1, 1e6, "normalised observations are clipped to +-this (Five: 5)")
 
 
@@ -145,6 +146,7 @@ class Inputs(NamedTuple):
 
     obs: jax.Array  # [B, D] float32, raw
     first: jax.Array  # [B] bool: first decision of a game (the LSTM starts afresh)
+    lane: jax.Array  # [B] int32: the hero's lane (`agents.roles`)
     mask_type: jax.Array  # [B, T] bool
     mask_offset: jax.Array  # [B, 9] bool (x and y share it)
     mask_item: jax.Array  # [B, I] bool
@@ -175,6 +177,7 @@ class Policy(nn.Module):
         self.unit_enc = [nn.Dense(c.unit_width), nn.Dense(c.unit_width)]
         self.other_enc = nn.Dense(c.hidden)
         self.hero_emb = nn.Embed(len(HEROES) + 1, c.hero_embed)
+        self.lane_emb = nn.Embed(NUM_LANES, c.hero_embed)
         self.trunk = nn.Dense(c.hidden)
         self.lstm = nn.OptimizedLSTMCell(c.hidden)
         self.type_head = nn.Dense(NUM_ACTION_TYPES)
@@ -194,6 +197,8 @@ class Policy(nn.Module):
         obs = normalize(norm, raw, self.config.obs_clip)
         present = raw[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)[..., U_PRESENT] > 0.5
         hero_id = jnp.clip(raw[:, lay.self_ + S_HERO_ID].astype(jnp.int32), 0, len(HEROES))
+        # Dire's lane k is Radiant's lane NUM_LANES - 1 - k reflected (`engine.mapgen`).
+        lane = jnp.where(dire, NUM_LANES - 1 - x.lane, x.lane)
 
         u = obs[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)
         for layer in self.unit_enc:
@@ -201,7 +206,8 @@ class Policy(nn.Module):
         pooled = jnp.where(present[..., None], u, NEG).max(axis=1)
         pooled = jnp.where(present.any(-1, keepdims=True), pooled, 0.0)
         other = nn.relu(self.other_enc(obs[:, lay.self_:]))
-        h = nn.relu(self.trunk(jnp.concatenate([pooled, other, self.hero_emb(hero_id)], -1)))
+        h = nn.relu(self.trunk(jnp.concatenate(
+            [pooled, other, self.hero_emb(hero_id), self.lane_emb(lane)], -1)))
 
         carry = jnp.where(x.first[:, None, None], 0.0, carry)
         (c, hh), core = self.lstm((carry[:, 0], carry[:, 1]), h)
@@ -265,15 +271,19 @@ def _joint_logp(logits: list[jax.Array], actions: jax.Array) -> jax.Array:
 
 
 def sample(policy: Policy, params, out: Outputs, mask_target: jax.Array,
-           key: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+           key: jax.Array, greedy: bool = False) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Sample actions [B, 5] (type first, then the rest given it) under the
     target masks of every type [B, T, K]; returns the actions, their
-    log-probability and the chosen type's target mask [B, K]."""
+    log-probability and the chosen type's target mask [B, K]. `greedy`
+    takes each head's most likely choice instead."""
+    def pick(k, logits):
+        return jnp.argmax(logits, -1) if greedy else jax.random.categorical(k, logits)
+
     keys = jax.random.split(key, 5)
-    action_type = jax.random.categorical(keys[0], out.type_logits)
+    action_type = pick(keys[0], out.type_logits)
     chosen_mask = jnp.take_along_axis(mask_target, action_type[:, None, None], axis=1)[:, 0]
     logits = head_logits(policy, params, out, action_type, chosen_mask)
-    rest = [jax.random.categorical(k, lg) for k, lg in zip(keys[1:], logits[1:])]
+    rest = [pick(k, lg) for k, lg in zip(keys[1:], logits[1:])]
     actions = jnp.stack([action_type, *rest], axis=1).astype(jnp.int32)
     return actions, _joint_logp(logits, actions), chosen_mask
 
@@ -282,8 +292,9 @@ def init_params(policy: Policy, key: jax.Array):
     """Fresh parameters of every layer, the pointer's included."""
     s, hidden = policy.shapes, policy.config.hidden
     b = 1
-    x = Inputs(jnp.zeros((b, s.obs_size)), jnp.ones(b, bool), jnp.ones((b, NUM_ACTION_TYPES), bool),
-               jnp.ones((b, OFFSET_BINS), bool), jnp.ones((b, s.num_items), bool))
+    x = Inputs(jnp.zeros((b, s.obs_size)), jnp.ones(b, bool), jnp.zeros(b, jnp.int32),
+               jnp.ones((b, NUM_ACTION_TYPES), bool), jnp.ones((b, OFFSET_BINS), bool),
+               jnp.ones((b, s.num_items), bool))
     norm = normalizer_init(s.obs_size)
     params = policy.init(key, norm, jnp.zeros((b, 2, hidden)), x)
     out = policy.apply(params, norm, jnp.zeros((b, 2, hidden)), x)[1]

@@ -11,7 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from agents import checkpoint
-from agents.policy import Inputs, Normalizer, Policy, PolicyConfig, Shapes, sample
+from agents.policy import Inputs, Normalizer, Policy, PolicyConfig, Shapes, init_params, sample, shapes_for
+from agents.roles import HERO_LANES
 from engine.constants import HEROES_PER_TEAM
 from engine.env import BatchEnv, Step
 
@@ -24,19 +25,21 @@ def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray) -> tuple[Inputs
         return picked.reshape((-1,) + a.shape[2:])
 
     m = step.masks
-    x = Inputs(obs=take(step.obs), first=np.repeat(first, rows.shape[1]), mask_type=take(m.type),
-               mask_offset=take(m.offset_x), mask_item=take(m.item))
+    lane = HERO_LANES[rows % HEROES_PER_TEAM].reshape(-1)
+    x = Inputs(obs=take(step.obs), first=np.repeat(first, rows.shape[1]), lane=lane,
+               mask_type=take(m.type), mask_offset=take(m.offset_x), mask_item=take(m.item))
     return x, take(m.target)
 
 
-def make_act(policy: Policy):
+def make_act(policy: Policy, greedy: bool = False):
     """The jitted `act(params, norm, carry, inputs, target_masks, key) ->
-    (carry, actions, logp, value, chosen_target_mask)`."""
+    (carry, actions, logp, value, chosen_target_mask)`; sampling, or each
+    head's most likely choice with `greedy`."""
 
     @jax.jit
     def act(params, norm, carry, x: Inputs, mask_target, key):
         carry, out = policy.apply(params, norm, carry, x)
-        actions, logp, chosen = sample(policy, params, out, mask_target, key)
+        actions, logp, chosen = sample(policy, params, out, mask_target, key, greedy)
         return carry, actions, logp, out.value, chosen
 
     return act
@@ -47,14 +50,16 @@ def as_normalizer(tree: dict[str, Any]) -> Normalizer:
 
 
 class PolicyAgent:
-    """Samples from a policy for the five heroes of one team in every game."""
+    """Samples from a policy (or, `greedy`, takes its most likely actions)
+    for the five heroes of one team in every game."""
 
     reads_obs = True
 
-    def __init__(self, policy: Policy, params, norm: Normalizer, seed: int = 0, name: str = "policy"):
+    def __init__(self, policy: Policy, params, norm: Normalizer, seed: int = 0, name: str = "policy",
+                 greedy: bool = False):
         self.policy, self.params, self.norm, self.name = policy, params, norm, name
         self.key = jax.random.PRNGKey(seed)
-        self._act = make_act(policy)
+        self._act = make_act(policy, greedy)
         self.source: str | None = None  # the file it was loaded from
         self.carry: np.ndarray | None = None
         self._env: BatchEnv | None = None
@@ -75,6 +80,24 @@ class PolicyAgent:
         return np.asarray(actions).reshape(G, HEROES_PER_TEAM, -1)
 
 
+def _check_params(path: str | Path, policy: Policy, params) -> None:
+    """Refuse weights that are not this network's (another size, or a
+    network from before an input was added)."""
+    def shapes(tree):
+        return {jax.tree_util.keystr(k): tuple(v.shape) for k, v in jax.tree_util.tree_leaves_with_path(tree)}
+
+    want = shapes(jax.eval_shape(lambda: init_params(policy, jax.random.PRNGKey(0))))
+    try:
+        got = shapes(params)
+    except AttributeError:
+        got = {}
+    differ = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
+    if differ:
+        raise checkpoint.CheckpointError(
+            f"{str(path)!r} holds weights of another network ({len(differ)} parameters differ, first "
+            f"{differ[0]}: checkpoint {got.get(differ[0])}, this network {want.get(differ[0])})")
+
+
 def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int = 0,
                       name: str | None = None) -> PolicyAgent:
     """A PolicyAgent from a snapshot or training checkpoint file; with `env`,
@@ -87,12 +110,10 @@ def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int =
         params, norm = weights["params"], as_normalizer(weights["norm"])
     except (KeyError, TypeError) as e:
         raise checkpoint.CheckpointError(f"{str(path)!r} holds no policy ({e})") from None
-    if env is not None:
-        from agents.policy import shapes_for
-
-        if shapes_for(env) != policy.shapes:
-            raise checkpoint.CheckpointError(
-                f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env)}")
+    _check_params(path, policy, params)
+    if env is not None and shapes_for(env) != policy.shapes:
+        raise checkpoint.CheckpointError(
+            f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env)}")
     agent = PolicyAgent(policy, params, norm, seed, name or Path(path).stem)
     agent.source = str(Path(path).resolve())
     return agent

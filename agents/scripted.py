@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
+from agents.roles import HERO_LANES
 from engine import fields as F
 from engine.constants import (
     ACT_ATTACK,
@@ -59,8 +60,6 @@ from engine.sim import step_game
 from engine.tables import HEROES, ITEM_INDEX, hero_build
 from engine.world import CREEP_BASE
 
-# Lane of each hero slot: two in the bottom lane, one mid, two top.
-HERO_LANES = np.array([0, 1, 2, 2, 0], np.int32)
 SALVE = ITEM_INDEX["healing_salve"]
 CLARITY = ITEM_INDEX["clarity"]
 

@@ -76,9 +76,10 @@ class TrainingError(RuntimeError):
 
 
 def _network_meta(cfg: RunConfig, env: BatchEnv) -> dict[str, Any]:
-    # "view": networks from before the Dire reflection (agents/policy.py) read Dire's games unreflected.
+    # "view": networks from before the Dire reflection (agents/policy.py) read Dire's games unreflected;
+    # "lane": networks from before the lane input (agents/roles.py) lack it.
     return {"policy": cfg.policy.to_dict(), "shapes": shapes_for(env)._asdict(), "engine": env.version,
-            "view": "radiant_corner"}
+            "view": "radiant_corner", "lane": True}
 
 
 class Trainer:
@@ -314,9 +315,9 @@ class Trainer:
                 learner_rows.reshape((G, HEROES_PER_TEAM) + (1,) * (np.ndim(a) - 1)), axis=1)
             if t % cfg.ppo.chunk == 0:
                 store["carry"].append(pick(carry_before.reshape(G * 10, *self.carry.shape[2:])))
-            for name, a in (("obs", x.obs), ("mask_type", x.mask_type), ("mask_offset", x.mask_offset),
-                            ("mask_item", x.mask_item), ("mask_target", chosen), ("logp", logp),
-                            ("value", value)):
+            for name, a in (("obs", x.obs), ("lane", x.lane), ("mask_type", x.mask_type),
+                            ("mask_offset", x.mask_offset), ("mask_item", x.mask_item), ("mask_target", chosen),
+                            ("logp", logp), ("value", value)):
                 store[name].append(pick(a))
             store["actions"].append(np.take_along_axis(actions, learner_rows[..., None], axis=1))
             teacher = np.take_along_axis(bot, learner_rows[..., None], axis=1)
@@ -353,7 +354,7 @@ class Trainer:
         flat = {k: np.stack(v).reshape((len(v), G * HEROES_PER_TEAM) + np.shape(v[0])[2:])
                 for k, v in store.items()}
         batch = Batch(
-            x=Inputs(obs=flat["obs"], first=flat["first"], mask_type=flat["mask_type"],
+            x=Inputs(obs=flat["obs"], first=flat["first"], lane=flat["lane"], mask_type=flat["mask_type"],
                      mask_offset=flat["mask_offset"], mask_item=flat["mask_item"]),
             mask_target=flat["mask_target"], actions=flat["actions"], logp=flat["logp"],
             value=flat["value"], reward=flat["reward"], done=flat["done"].astype(np.float32),

@@ -20,6 +20,7 @@ from agents.policy import (
     shapes_for,
 )
 from agents.ppo import Batch, Learner, PPOConfig, clipped_loss, gae, make_optimizer, make_update
+from agents.roles import HERO_LANES
 from engine import ConfigError
 from engine.constants import (
     ACT_ATTACK,
@@ -27,6 +28,7 @@ from engine.constants import (
     ACT_MOVE,
     ACT_NOOP,
     NUM_ACTION_TYPES,
+    NUM_LANES,
     OFFSET_BINS,
 )
 from engine.spec import U_PRESENT, UNIT_F, obs_layout
@@ -73,8 +75,8 @@ def _inputs(rng, b):
     mask_offset[:, 0] = True
     mask_item = rng.random((b, I)) < 0.3
     mask_item[:, 0] = True  # as in the engine: buying is allowed only with an item to buy
-    x = Inputs(jnp.asarray(obs), jnp.ones(b, bool), jnp.asarray(mask_type), jnp.asarray(mask_offset),
-               jnp.asarray(mask_item))
+    x = Inputs(jnp.asarray(obs), jnp.ones(b, bool), jnp.asarray(rng.integers(0, NUM_LANES, b)),
+               jnp.asarray(mask_type), jnp.asarray(mask_offset), jnp.asarray(mask_item))
     return x, jnp.asarray(mask_target)
 
 
@@ -96,6 +98,23 @@ def test_masked_actions_are_never_sampled():
         buys = a[:, 0] == ACT_BUY
         assert np.asarray(x.mask_item)[rows, a[:, 4]][buys].all()
         assert np.isfinite(np.asarray(logp)).all()
+
+
+def test_greedy_acting_takes_each_heads_most_likely_legal_choice():
+    rng = np.random.default_rng(2)
+    params = init_params(POLICY, jax.random.PRNGKey(0))
+    x, mask_target = _inputs(rng, 64)
+    _, out = POLICY.apply(params, normalizer_init(SHAPES.obs_size), jnp.zeros((64, 2, 16)), x)
+    a, _, chosen = sample(POLICY, params, out, mask_target, jax.random.PRNGKey(0), greedy=True)
+    again, _, _ = sample(POLICY, params, out, mask_target, jax.random.PRNGKey(1), greedy=True)
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(again))  # the key plays no part
+    a = np.asarray(a)
+    type_logits = np.where(np.asarray(x.mask_type), np.asarray(out.type_logits), -np.inf)
+    np.testing.assert_array_equal(a[:, 0], type_logits.argmax(-1))
+    target = np.asarray(POLICY.apply(params, out, jnp.asarray(a[:, 0]), chosen, method=POLICY.target_logits))
+    np.testing.assert_array_equal(a[:, 1], target.argmax(-1))
+    np.testing.assert_array_equal(a[:, 2], np.asarray(out.offset_x).argmax(-1))
+    assert np.asarray(x.mask_offset)[np.arange(64), a[:, 2]].all()
 
 
 def test_heads_the_chosen_type_ignores_get_no_gradient():
@@ -208,7 +227,9 @@ def test_dire_sees_the_game_from_radiants_corner():
 
     policy = Policy(PolicyConfig(unit_width=8, hidden=16, hero_embed=4), shapes)
     params = init_params(policy, jax.random.PRNGKey(0))
-    x = Inputs(jnp.asarray(obs), jnp.ones(10, bool), jnp.asarray(step.masks.type[0]),
+    # Dire's lane k is the ground of Radiant's lane 2 - k: the same lane of ground on each side.
+    lane = np.concatenate([HERO_LANES, NUM_LANES - 1 - HERO_LANES])
+    x = Inputs(jnp.asarray(obs), jnp.ones(10, bool), jnp.asarray(lane), jnp.asarray(step.masks.type[0]),
                jnp.asarray(step.masks.offset_x[0]), jnp.asarray(step.masks.item[0]))
     _, out = policy.apply(params, normalizer_init(shapes.obs_size), jnp.zeros((10, 2, 16)), x)
     np.testing.assert_allclose(out.type_logits[:5], out.type_logits[5:], atol=1e-4)
@@ -216,3 +237,7 @@ def test_dire_sees_the_game_from_radiants_corner():
     np.testing.assert_allclose(out.offset_x[:5], out.offset_x[5:, ::-1], atol=1e-4)
     np.testing.assert_allclose(out.offset_y[:5], out.offset_y[5:, ::-1], atol=1e-4)
     assert not np.allclose(out.offset_x[0], out.offset_x[0, ::-1], atol=1e-4)
+    # The lane is an input of its own: the same hero told another lane acts otherwise.
+    _, other = policy.apply(params, normalizer_init(shapes.obs_size), jnp.zeros((10, 2, 16)),
+                            x._replace(lane=jnp.asarray(NUM_LANES - 1 - lane)))
+    assert not np.allclose(out.offset_x[0], other.offset_x[0], atol=1e-4)

@@ -11,6 +11,7 @@ from helpers import tiny_run_config, tiny_run_overrides
 from agents import checkpoint
 from agents.policy_agent import PolicyAgent, load_policy_agent
 from agents.random_agent import RandomAgent
+from agents.roles import HERO_LANES
 from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
 from agents.scripted import ScriptedAgent
 from engine import BatchEnv, ConfigError
@@ -113,6 +114,8 @@ def test_the_scripted_bot_labels_the_learners_own_positions_within_their_masks(t
     teacher = np.asarray(batch.teacher)
     expected = np.stack([first[side[g]][g] for g in range(G)]).reshape(G * HEROES_PER_TEAM, -1)
     np.testing.assert_array_equal(teacher[0], expected)  # the bot's choice in the learner's first position
+    # Each learner row is told the lane its slot walks, on either side.
+    np.testing.assert_array_equal(np.asarray(batch.x.lane)[-1], np.tile(HERO_LANES, G))
     used = np.asarray(ACTION_HEADS, bool)[teacher[..., 0]]
     take = lambda mask, head: np.take_along_axis(np.asarray(mask), teacher[..., head, None], -1)[..., 0]  # noqa: E731
     assert take(batch.x.mask_type, 0).all()
@@ -220,6 +223,12 @@ def test_a_snapshot_file_plays_as_an_agent(tmp_path):
     other = BatchEnv(cfg.game.replace(obs_units=12), num_games=1)
     with pytest.raises(checkpoint.CheckpointError, match="trained on observations"):
         load_policy_agent(snapshot, other)
+    # A network from before the lane input: its weights lack the lane embedding.
+    meta, tree = checkpoint.load(snapshot)
+    del tree["params"]["params"]["lane_emb"]
+    checkpoint.save(tmp_path / "old.msgpack", meta, tree)
+    with pytest.raises(checkpoint.CheckpointError, match="weights of another network.*lane_emb"):
+        load_policy_agent(tmp_path / "old.msgpack", env)
 
 
 def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
