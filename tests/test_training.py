@@ -11,8 +11,8 @@ from helpers import tiny_run_config, tiny_run_overrides
 from agents import checkpoint
 from agents.policy_agent import PolicyAgent, load_policy_agent
 from agents.random_agent import RandomAgent
-from agents.roles import HERO_LANES
 from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
+from agents.roles import HERO_LANES
 from agents.scripted import ScriptedAgent
 from engine import BatchEnv, ConfigError
 from engine.constants import ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM
