@@ -136,25 +136,27 @@ def bench_learn(args: argparse.Namespace) -> None:
     trainer = Trainer(out / "run", run, preset.name)
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
-    print(f"{'minutes':>7} {'hero steps':>12} {'vs random':>10} {'vs scripted':>12} {'greedy':>7}")
+    # Sampling against both bots, as in training; with --greedy also greedily
+    # against the scripted bot, which a policy imitating it plays closer to it.
+    evaluations = [("random", "vs random", lambda: RandomAgent(1), False),
+                   ("scripted", "vs scripted", ScriptedAgent, False)]
+    if args.greedy:
+        evaluations.append(("scripted_greedy", "vs scripted, greedy", ScriptedAgent, True))
+    print(f"{'minutes':>7} {'hero steps':>12}" + "".join(f" {label:>{len(label) + 1}}" for _, label, _, _ in evaluations))
     curve, trained_s, stats = [], 0.0, {}
-    # Sampling against both bots, as in training; and greedily against the
-    # scripted bot, which a policy imitating it plays closer to it.
-    evaluations = (("random", lambda: RandomAgent(1), False), ("scripted", ScriptedAgent, False),
-                   ("scripted_greedy", ScriptedAgent, True))
     for mark in sorted(args.minutes):
         while trained_s < mark * 60:
             t0 = time.perf_counter()
             trainer.train_once(stats)
             trained_s += time.perf_counter() - t0
         point = {"minutes": mark, "hero_steps": trainer.hero_steps()}
-        for name, bot, greedy in evaluations:
+        for name, _, bot, greedy in evaluations:
             agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=2, greedy=greedy)
             point[name] = win_rate(run.game, agent, bot(), args.games, seed=1000,
                                    batch=run.train.eval_batch)["win"]
         curve.append(point)
-        print(f"{mark:>7g} {point['hero_steps']:>12,} {point['random']:>10.1%} {point['scripted']:>12.1%} "
-              f"{point['scripted_greedy']:>7.1%}", flush=True)
+        print(f"{mark:>7g} {point['hero_steps']:>12,}" +
+              "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations), flush=True)
     trainer.save_checkpoint()
     (out / "learn_curve.json").write_text(json.dumps(curve, indent=1))
     import matplotlib
@@ -163,8 +165,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    for name, label in (("random", "vs random"), ("scripted", "vs scripted"),
-                        ("scripted_greedy", "vs scripted, greedy")):
+    for name, label, _, _ in evaluations:
         ax.plot([p["minutes"] for p in curve], [p[name] for p in curve], "o-", label=label)
     ax.axhline(0.5, color="grey", lw=0.5)
     ax.set(xlabel="CPU training minutes", ylabel="win rate", ylim=(0, 1),

@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--minutes", type=float, nargs="+", default=[5, 15, 30, 60],
                    help="training wall-clock minutes at which to evaluate (default 5 15 30 60)")
     b.add_argument("--games", type=int, default=200, help="games against each bot per point (default 200)")
+    b.add_argument("--greedy", action="store_true",
+                   help="also play the scripted bot greedily (each head's most likely choice)")
     b.add_argument("--out", default="bench-learn", help="folder for the run, curve and plot")
     b = bench.add_parser("league", help="evaluation games/s, scripted and learned agents, and a 15,000-game projection")
     _preset_args(b, "small")
