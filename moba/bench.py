@@ -11,6 +11,8 @@ import time
 
 import numpy as np
 
+from engine import ConfigError
+
 
 def _engine_run(cfg, games: int, seed: int) -> dict[str, float]:
     """Scripted bots on both sides until every game slot has finished one game."""
@@ -125,14 +127,19 @@ def bench_learn(args: argparse.Namespace) -> None:
     from agents.policy_agent import PolicyAgent
     from agents.random_agent import RandomAgent
     from agents.scripted import ScriptedAgent
+    from engine.constants import HEROES_PER_TEAM
     from league.play import win_rate
     from league.selfplay import Trainer
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
     run = preset.run
-    run = dataclasses.replace(run, train=run.train.replace(total_steps=1 << 40))
+    # A run with no end in sight (2**24 updates): the schedules stay at their start.
+    per_update = run.ppo.rollout_steps * run.train.num_games * HEROES_PER_TEAM
+    run = dataclasses.replace(run, train=run.train.replace(total_steps=per_update << 24))
     out = Path(args.out)
+    if (out / "run").exists():
+        raise ConfigError(f"{str(out)!r} holds a bench run already: pick another --out or remove it")
     trainer = Trainer(out / "run", run, preset.name)
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
@@ -143,21 +150,29 @@ def bench_learn(args: argparse.Namespace) -> None:
     if args.greedy:
         evaluations.append(("scripted_greedy", "vs scripted, greedy", ScriptedAgent, True))
     print(f"{'minutes':>7} {'hero steps':>12}" + "".join(f" {label:>{len(label) + 1}}" for _, label, _, _ in evaluations))
-    curve, trained_s, stats = [], 0.0, {}
-    for mark in sorted(args.minutes):
-        while trained_s < mark * 60:
-            t0 = time.perf_counter()
-            trainer.train_once(stats)
-            trained_s += time.perf_counter() - t0
-        point = {"minutes": mark, "hero_steps": trainer.hero_steps()}
-        for name, _, bot, greedy in evaluations:
-            agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=2, greedy=greedy)
-            point[name] = win_rate(run.game, agent, bot(), args.games, seed=1000,
-                                   batch=run.train.eval_batch)["win"]
-        curve.append(point)
-        print(f"{mark:>7g} {point['hero_steps']:>12,}" +
-              "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations), flush=True)
-    trainer.save_checkpoint()
+    marks, curve, eval_s = sorted(args.minutes), [], 0.0
+
+    def evaluate(update: int, metrics: dict[str, float]) -> None:
+        # Training time is the run's wall time less these evaluations.
+        nonlocal eval_s
+        t0 = time.perf_counter()
+        while len(curve) < len(marks) and t0 - start - eval_s >= marks[len(curve)] * 60:
+            point = {"minutes": marks[len(curve)], "hero_steps": trainer.hero_steps()}
+            for name, _, bot, greedy in evaluations:
+                agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=2,
+                                    greedy=greedy)
+                point[name] = win_rate(run.game, agent, bot(), args.games, seed=1000,
+                                       batch=run.train.eval_batch)["win"]
+            curve.append(point)
+            print(f"{point['minutes']:>7g} {point['hero_steps']:>12,}" +
+                  "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations), flush=True)
+        trainer.stop_requested = len(curve) == len(marks)
+        eval_s += time.perf_counter() - t0
+
+    # As `moba train` trains: snapshots join the pool, checkpoints and the
+    # TensorBoard log go to the run folder.
+    start = time.perf_counter()
+    trainer.run(on_update=evaluate)
     (out / "learn_curve.json").write_text(json.dumps(curve, indent=1))
     import matplotlib
 

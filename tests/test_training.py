@@ -1,6 +1,7 @@
 """Reward shaping, the self-play loop, checkpoints and `moba train`."""
 
 import dataclasses
+import json
 import os
 import signal
 
@@ -184,6 +185,26 @@ def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
     assert main(["train", "--resume", str(run)]) == 0
     assert main(["train", "--set", "rewards.no_such_event=1"]) == 2
     assert "no_such_event" in capsys.readouterr().err
+
+
+def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(tmp_path, capsys):
+    out = tmp_path / "bench"
+    args = ["bench", "learn", "--minutes", "0", "0", "--games", "2", "--out", str(out)] + tiny_run_overrides()
+    assert main(args) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[2].split() == ["minutes", "hero", "steps", "vs", "random", "vs", "scripted"]
+    assert [r.split()[:2] for r in rows[3:5]] == [["0", "160"], ["0", "160"]]  # both marks after one update
+    curve = json.loads((out / "learn_curve.json").read_text())
+    assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted"]] * 2
+    assert (out / "learn_curve.png").is_file()
+    # The run folder is that of a training run: a snapshot joined the pool
+    # (the bench's past-snapshot games are not against the latest instead),
+    # a checkpoint, a TensorBoard log.
+    assert SnapshotPool(out / "run" / "pool").path(160).is_file() and (out / "run" / "league.sqlite").is_file()
+    assert list((out / "run" / "checkpoints").glob("*.msgpack"))
+    assert list((out / "run" / "tb").glob("events.out.tfevents*"))
+    assert main(args) == 2
+    assert "holds a bench run already" in capsys.readouterr().err
 
 
 def test_a_short_run_learns_to_beat_random_play(tmp_path):
