@@ -119,8 +119,9 @@ def bench_train(args: argparse.Namespace) -> None:
 
 
 def bench_learn(args: argparse.Namespace) -> None:
-    """Train with a fixed seed; at each mark of training wall time, play
-    games against the random and scripted bots. Prints the curve and plots it."""
+    """Train with a fixed seed, through the same loop as `moba train`; at
+    each mark of training wall time, play games against the random and
+    scripted bots. Prints the curve and plots it."""
     import json
     from pathlib import Path
 
@@ -149,7 +150,8 @@ def bench_learn(args: argparse.Namespace) -> None:
                    ("scripted", "vs scripted", ScriptedAgent, False)]
     if args.greedy:
         evaluations.append(("scripted_greedy", "vs scripted, greedy", ScriptedAgent, True))
-    print(f"{'minutes':>7} {'hero steps':>12}" + "".join(f" {label:>{len(label) + 1}}" for _, label, _, _ in evaluations))
+    print(f"{'minutes':>7} {'hero steps':>12}" +
+          "".join(f" {label:>{len(label) + 1}}" for _, label, _, _ in evaluations))
     marks, curve, eval_s = sorted(args.minutes), [], 0.0
 
     def evaluate(update: int, metrics: dict[str, float]) -> None:
@@ -165,8 +167,10 @@ def bench_learn(args: argparse.Namespace) -> None:
                                        batch=run.train.eval_batch)["win"]
             curve.append(point)
             print(f"{point['minutes']:>7g} {point['hero_steps']:>12,}" +
-                  "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations), flush=True)
-        trainer.stop_requested = len(curve) == len(marks)
+                  "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations),
+                  flush=True)
+        if len(curve) == len(marks):
+            trainer.stop_requested = True  # not cleared otherwise: Ctrl-C still stops the run
         eval_s += time.perf_counter() - t0
 
     # As `moba train` trains: snapshots join the pool, checkpoints and the
