@@ -95,27 +95,48 @@ def _machine() -> str:
 
 
 def bench_train(args: argparse.Namespace) -> None:
-    """End-to-end self-play throughput: learner hero-steps per second and
-    where the time goes, median over updates after the first (compilation)."""
+    """End-to-end self-play throughput, through the same loop as `moba
+    train`: learner hero-steps per second and where the time goes, over
+    `--updates` updates once the pool holds its first snapshot (so the
+    past-snapshot games, their forward passes and the periodic snapshot,
+    checkpoint and TensorBoard writes all count)."""
     import tempfile
 
+    from engine.constants import HEROES_PER_TEAM
     from league.selfplay import Trainer
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
-    print(f"moba bench train: preset '{args.preset}', {args.updates} updates per setting after one "
-          f"warm-up, median\nmachine: {_machine()}")
-    print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6}")
+    warm = preset.run.train.snapshot_every  # the first snapshot joins at the end of these
+    print(f"moba bench train: preset '{args.preset}', {args.updates} updates per setting after {warm} "
+          f"warm-up ones (the first snapshot joins at their end)\nmachine: {_machine()}")
+    print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6} {'other':>6}")
     for games in args.games:
         run = preset.run
-        run = dataclasses.replace(run, train=run.train.replace(num_games=games, total_steps=1 << 40))
+        per_update = run.ppo.rollout_steps * games * HEROES_PER_TEAM
+        run = dataclasses.replace(run, train=run.train.replace(
+            num_games=games, total_steps=per_update * (warm + args.updates)))
+        timed = dict.fromkeys(("updates", "wall", "env", "inference", "learning"), 0.0)
+        last = 0.0
+
+        def measure(update: int, metrics: dict[str, float]) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            if update > warm:  # from the end of one update to the end of the next
+                timed["updates"] += 1
+                timed["wall"] += now - last
+                update_s = per_update / metrics["perf/hero_steps_per_s"]  # the rollout and PPO step alone
+                for part in ("env", "inference", "learning"):
+                    timed[part] += metrics[f"perf/{part}_share"] * update_s
+            last = now
+
         with tempfile.TemporaryDirectory() as tmp:
-            trainer = Trainer(tmp, run, preset.name)
-            stats: dict = {}
-            rows = [trainer.train_once(stats) for _ in range(args.updates + 1)][1:]
-        med = {k: statistics.median(r[k] for r in rows) for k in rows[0] if k.startswith("perf/")}
-        print(f"{games:>6} {med['perf/hero_steps_per_s']:>13,.0f} {med['perf/env_share']:>6.0%} "
-              f"{med['perf/inference_share']:>6.0%} {med['perf/learning_share']:>6.0%}", flush=True)
+            Trainer(tmp, run, preset.name).run(on_update=measure)
+        if not timed["updates"]:
+            return  # stopped (Ctrl-C) before the timed updates
+        shares = [timed[part] / timed["wall"] for part in ("env", "inference", "learning")]
+        print(f"{games:>6} {per_update * timed['updates'] / timed['wall']:>13,.0f}" +
+              "".join(f" {v:>6.0%}" for v in shares) + f" {1 - sum(shares):>6.0%}", flush=True)
 
 
 def bench_learn(args: argparse.Namespace) -> None:

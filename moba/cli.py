@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     _preset_args(b, "small")
     b.add_argument("--games", type=int, nargs="+", default=[32, 64],
                    help="games at once to measure (default 32 64)")
-    b.add_argument("--updates", type=int, default=5, help="updates timed per setting (default 5)")
+    b.add_argument("--updates", type=int, default=10,
+                   help="updates timed per setting, after the first snapshot joins (default 10)")
     b = bench.add_parser("learn", help="win rate against the bots after minutes of training")
     _preset_args(b, "small")
     b.add_argument("--minutes", type=float, nargs="+", default=[5, 15, 30, 60],

@@ -207,6 +207,18 @@ def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(t
     assert "holds a bench run already" in capsys.readouterr().err
 
 
+def test_bench_train_times_the_run_loop_and_splits_its_time(capsys):
+    assert main(["bench", "train", "--games", "2", "--updates", "2"] + tiny_run_overrides()) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert "after 1 warm-up ones" in rows[0]  # TINY_RUN's first snapshot joins after one update
+    assert rows[2].split() == ["games", "hero", "steps/s", "env", "infer", "learn", "other"]
+    games, rate, *shares = rows[3].replace(",", "").replace("%", "").split()
+    assert games == "2" and float(rate) > 0
+    # env, inference and learning are parts of the time between two updates'
+    # ends; the rest (snapshot, checkpoint and log files) is what is left.
+    assert all(0 <= float(v) <= 100 for v in shares) and abs(sum(map(float, shares)) - 100) <= 2
+
+
 def test_a_short_run_learns_to_beat_random_play(tmp_path):
     # On the smallest map with paper buildings, random play never ends a
     # game inside the 5-minute cap; pushing a lane does. PPO alone, no teacher.
