@@ -34,6 +34,7 @@ import tomli_w
 from agents import checkpoint
 from agents.policy import (
     Inputs,
+    Normalizer,
     Policy,
     from_radiant_corner,
     init_params,
@@ -75,6 +76,11 @@ class TrainingError(RuntimeError):
     """Training cannot go on (a NaN loss); the message says what is kept."""
 
 
+def _pow2(n: int) -> int:
+    """The least power of two >= n."""
+    return 1 << max(0, (int(n) - 1).bit_length())
+
+
 def _network_meta(cfg: RunConfig, env: BatchEnv) -> dict[str, Any]:
     # "view": networks from before the Dire reflection (agents/policy.py) read Dire's games unreflected;
     # "lane": networks from before the lane input (agents/roles.py) lack it.
@@ -93,6 +99,8 @@ class Trainer:
         self.env = BatchEnv(cfg.game, num_games=g, seed=t.seed)
         self.policy = Policy(cfg.policy, shapes_for(self.env))
         self.act_fn = make_act(self.policy)
+        self.snapshot_act_fn = jax.jit(jax.vmap(self.act_fn))
+        self._stacked: tuple[tuple[int, ...], Any] = ((), None)
         self.network = _network_meta(cfg, self.env)
         self.updates_total = math.ceil(t.total_steps / (cfg.ppo.rollout_steps * g * HEROES_PER_TEAM))
         self.optimizer = make_optimizer(cfg.ppo, self.updates_total)
@@ -250,24 +258,49 @@ class Trainer:
 
     def _snapshot_act(self, actions: np.ndarray) -> None:
         """Overwrite the actions (and LSTM state) of the opponent heroes of
-        games that play a snapshot, one padded batch per snapshot."""
+        games that play a snapshot. One call for all of them, the policy
+        vmapped over the snapshots in play: a call per snapshot would cost
+        a full pool's worth of small calls every step."""
         g_all = np.flatnonzero(self.opp_kind == PAST)
-        for snap in np.unique(self.opp_snap[g_all]):
-            games = g_all[self.opp_snap[g_all] == snap]
-            rows = self._opponent_rows(games)
-            sub = jax.tree_util.tree_map(lambda a: a[games], self.step)
-            x, mt = hero_inputs(sub, rows, self.first[games])
-            carry = self.carry[games[:, None], rows].reshape(-1, *self.carry.shape[2:])
-            n = len(carry)
-            pad = 1 << max(0, (n - 1).bit_length())  # power-of-two batches bound recompiles
-            padded = jax.tree_util.tree_map(lambda a: np.concatenate([a, np.repeat(a[:1], pad - n, 0)]),
-                                            (x, mt, carry))
-            snap_tree = self.pool.load(int(snap))
-            norm = as_normalizer(snap_tree["norm"])
-            new_carry, a, *_ = self._act(snap_tree["params"], norm, padded[0], padded[1], padded[2])
-            self.carry[games[:, None], rows] = np.asarray(new_carry)[:n].reshape(len(games), HEROES_PER_TEAM,
-                                                                                  *self.carry.shape[2:])
-            actions[games[:, None], rows] = np.asarray(a)[:n].reshape(len(games), HEROES_PER_TEAM, -1)
+        if not len(g_all):
+            return
+        snaps, which = np.unique(self.opp_snap[g_all], return_inverse=True)
+        # Snapshots in fours and games per snapshot in powers of two bound the
+        # recompiles (a few seconds each) with little padding; padding repeats
+        # a real game, and padding snapshots the first snapshot.
+        S, B = -(-len(snaps) // 4) * 4, _pow2(np.bincount(which).max())
+        games = np.full((S, B), g_all[0])
+        valid = np.zeros((S, B), bool)
+        for i in range(len(snaps)):
+            mine = g_all[which == i]
+            games[i] = np.resize(mine, B)
+            valid[i, :len(mine)] = True
+        flat = games.ravel()
+        rows = self._opponent_rows(flat)
+        x, mt = hero_inputs(jax.tree_util.tree_map(lambda a: a[flat], self.step), rows, self.first[flat])
+        carry = self.carry[flat[:, None], rows]
+        per_snapshot = lambda a: a.reshape((S, B * HEROES_PER_TEAM) + a.shape[1:])  # noqa: E731
+        x, mt, carry = jax.tree_util.tree_map(per_snapshot, (x, mt, carry.reshape((-1,) + carry.shape[2:])))
+        params, norm = self._stacked_snapshots(tuple(snaps) + (snaps[0],) * (S - len(snaps)))
+        self.key, k = jax.random.split(self.key)
+        new_carry, a, *_ = self.snapshot_act_fn(params, norm, carry, x, mt, jax.random.split(k, S))
+        g = games[valid]
+        rows = self._opponent_rows(g)
+        back = lambda a: np.asarray(a).reshape((S, B, HEROES_PER_TEAM) + a.shape[2:])[valid]  # noqa: E731
+        self.carry[g[:, None], rows] = back(new_carry)
+        actions[g[:, None], rows] = back(a)
+
+    def _stacked_snapshots(self, steps: tuple[int, ...]) -> tuple[Any, Normalizer]:
+        """The weights and normalisers of the snapshots of `steps`, stacked on
+        a leading axis; kept while the same snapshots are in play (they
+        change only when a game against one ends)."""
+        if self._stacked[0] != steps:
+            trees = [self.pool.load(int(step)) for step in steps]
+            stack = lambda *a: np.stack(a)  # noqa: E731
+            params = jax.tree_util.tree_map(stack, *[t["params"] for t in trees])
+            norm = as_normalizer(jax.tree_util.tree_map(stack, *[t["norm"] for t in trees]))
+            self._stacked = (steps, (params, norm))
+        return self._stacked[1]
 
     def _bot_act(self, actions: np.ndarray, kind: int, agent) -> None:
         games = np.flatnonzero(self.opp_kind == kind)

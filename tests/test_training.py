@@ -5,23 +5,24 @@ import json
 import os
 import signal
 
+import jax
 import numpy as np
 import pytest
 from helpers import tiny_run_config, tiny_run_overrides
 
 from agents import checkpoint
-from agents.policy_agent import PolicyAgent, load_policy_agent
+from agents.policy_agent import PolicyAgent, as_normalizer, hero_inputs, load_policy_agent
 from agents.random_agent import RandomAgent
 from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
 from agents.roles import HERO_LANES
 from agents.scripted import ScriptedAgent
 from engine import BatchEnv, ConfigError
-from engine.constants import ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM
+from engine.constants import ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM, NUM_HEADS
 from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
 from league.play import play_games, win_rate
 from league.pool import SnapshotPool
-from league.selfplay import Trainer, TrainingError
+from league.selfplay import PAST, Trainer, TrainingError
 from moba.cli import main
 
 
@@ -242,6 +243,32 @@ def test_a_short_run_learns_to_beat_random_play(tmp_path):
     trainer.run()
     after = against_random()
     assert before <= 0.1 and after >= 0.6, (before, after)
+
+
+def test_each_game_against_a_snapshot_is_played_by_its_own_snapshot(tmp_path):
+    # The snapshots in play run in one vmapped call; each game's opponent
+    # heroes must get the LSTM state of their own snapshot's weights (the
+    # state does not depend on the sampling key), the other games none.
+    trainer = Trainer(tmp_path / "run", tiny_run_config(train={"num_games": 4}))
+    first, second = 0, 1
+    params, norm = trainer.learner.params, trainer.learner.norm._asdict()
+    trainer.pool.add(first, {}, {"params": params, "norm": norm})
+    trainer.pool.add(second, {}, {"params": jax.tree_util.tree_map(lambda a: a + 0.5, params), "norm": norm})
+    trainer.opp_kind[:] = [PAST, PAST, PAST, 0]
+    trainer.opp_snap[:] = [first, second, first, -1]
+    trainer.carry[:] = np.random.default_rng(0).normal(size=trainer.carry.shape)
+    before = trainer.carry.copy()
+    actions = np.full((4, 10, NUM_HEADS), -1, np.int32)
+    trainer._snapshot_act(actions)
+    for g, step in enumerate([first, second, first]):
+        rows = trainer._opponent_rows(np.array([g]))
+        x, mt = hero_inputs(jax.tree_util.tree_map(lambda a: a[[g]], trainer.step), rows, trainer.first[[g]])
+        tree = trainer.pool.load(step)
+        want, *_ = trainer.act_fn(tree["params"], as_normalizer(tree["norm"]), before[g, rows[0]], x, mt,
+                                  jax.random.PRNGKey(0))
+        np.testing.assert_allclose(trainer.carry[g, rows[0]], np.asarray(want), rtol=1e-5, atol=1e-6)
+        assert (actions[g, rows[0]] >= 0).all() and (actions[g, 5 * trainer.side[g]:][:5] == -1).all()
+    assert (trainer.carry[3] == before[3]).all() and (actions[3] == -1).all()
 
 
 def test_a_snapshot_file_plays_as_an_agent(tmp_path):
