@@ -296,7 +296,7 @@ class Trainer:
         change only when a game against one ends)."""
         if self._stacked[0] != steps:
             trees = [self.pool.load(int(step)) for step in steps]
-            stack = lambda *a: np.stack(a)  # noqa: E731
+            stack = lambda *a: jnp.stack(a)  # noqa: E731  (on the device once, not at every call)
             params = jax.tree_util.tree_map(stack, *[t["params"] for t in trees])
             norm = as_normalizer(jax.tree_util.tree_map(stack, *[t["norm"] for t in trees]))
             self._stacked = (steps, (params, norm))
