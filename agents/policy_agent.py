@@ -17,12 +17,18 @@ from engine.constants import HEROES_PER_TEAM
 from engine.env import BatchEnv, Step
 
 
+def hero_rows(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`a[g, rows[g]]` for every game: [G, 10, ...] -> [G, n, ...]. Fancy
+    indexing, which on these arrays is some 20 times faster than
+    `np.take_along_axis` (7 ms a step for the rollout's inputs)."""
+    return a[np.arange(len(rows))[:, None], rows]
+
+
 def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray) -> tuple[Inputs, np.ndarray]:
     """Inputs of the heroes at `rows` [G, n] (hero index per game), flattened
     to [G*n], and their target masks [G*n, T, K]."""
     def take(a):
-        picked = np.take_along_axis(a, rows.reshape(rows.shape + (1,) * (a.ndim - 2)), axis=1)
-        return picked.reshape((-1,) + a.shape[2:])
+        return hero_rows(a, rows).reshape((-1,) + a.shape[2:])
 
     m = step.masks
     lane = HERO_LANES[rows % HEROES_PER_TEAM].reshape(-1)

@@ -42,7 +42,7 @@ from agents.policy import (
     normalizer_update,
     shapes_for,
 )
-from agents.policy_agent import as_normalizer, hero_inputs, make_act
+from agents.policy_agent import as_normalizer, hero_inputs, hero_rows, make_act
 from agents.ppo import (
     Batch,
     Learner,
@@ -343,17 +343,15 @@ class Trainer:
             self._bot_act(actions, RANDOM, self.random)
             t1 = time.perf_counter()
 
-            pick = lambda a: np.take_along_axis(  # noqa: E731
-                np.asarray(a).reshape((G, 10) + np.shape(a)[1:]),
-                learner_rows.reshape((G, HEROES_PER_TEAM) + (1,) * (np.ndim(a) - 1)), axis=1)
+            pick = lambda a: hero_rows(np.asarray(a).reshape((G, 10) + np.shape(a)[1:]), learner_rows)  # noqa: E731
             if t % cfg.ppo.chunk == 0:
                 store["carry"].append(pick(carry_before.reshape(G * 10, *self.carry.shape[2:])))
             for name, a in (("obs", x.obs), ("lane", x.lane), ("mask_type", x.mask_type),
                             ("mask_offset", x.mask_offset), ("mask_item", x.mask_item), ("mask_target", chosen),
                             ("logp", logp), ("value", value)):
                 store[name].append(pick(a))
-            store["actions"].append(np.take_along_axis(actions, learner_rows[..., None], axis=1))
-            teacher = np.take_along_axis(bot, learner_rows[..., None], axis=1)
+            store["actions"].append(hero_rows(actions, learner_rows))
+            teacher = hero_rows(bot, learner_rows)
             store["teacher"].append(teacher)
             store["teacher_mask_target"].append(np.take_along_axis(
                 pick(mask_target), teacher[..., :1, None].astype(np.intp), axis=2)[:, :, 0])
@@ -364,8 +362,8 @@ class Trainer:
             self.recorder.after_step(self.env, actions, np.asarray(value).reshape(G, 2, HEROES_PER_TEAM).mean(-1))
             t2 = time.perf_counter()
             rewards, terms = shaped_rewards(self.step.events, cfg.rewards, tau, ticks)
-            store["reward"].append(np.take_along_axis(rewards, learner_rows, axis=1))
-            self.term_sums += np.take_along_axis(terms, learner_rows[..., None], axis=1).mean(axis=1)
+            store["reward"].append(hero_rows(rewards, learner_rows))
+            self.term_sums += hero_rows(terms, learner_rows).mean(axis=1)
             done = self.step.done.copy()
             store["done"].append(np.repeat(done[:, None], HEROES_PER_TEAM, 1))
             for g in np.flatnonzero(done):
@@ -381,7 +379,7 @@ class Trainer:
         _, _, _, last_value, _ = self._act(self.learner.params, self.learner.norm, x, mask_target,
                                            self.carry.reshape(G * 10, *self.carry.shape[2:]))
         learner_rows = self.side[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
-        last_value = np.take_along_axis(np.asarray(last_value).reshape(G, 10), learner_rows, axis=1)
+        last_value = hero_rows(np.asarray(last_value).reshape(G, 10), learner_rows)
         timing["inference_s"] += time.perf_counter() - t0
 
         flat = {k: np.stack(v).reshape((len(v), G * HEROES_PER_TEAM) + np.shape(v[0])[2:])
