@@ -43,8 +43,10 @@ class PPOConfig(Settings):
     max_grad_norm: float = setting(5.0, 0.0, 1e6, "gradients are clipped to this global norm")
     rollout_steps: int = setting(64, 1, 1 << 16, "decisions per hero gathered before each update")
     chunk: int = setting(16, 1, 4096, "steps of backprop through time (rollout_steps must be a multiple)")
-    epochs: int = setting(2, 1, 100, "passes over each rollout")
-    minibatches: int = setting(4, 1, 1 << 16, "minibatches per pass (they split the rollout's sequences)")
+    # One pass over ten minibatches: on two cores the PPO step is most of an update, and a
+    # second pass cost a third of the run's throughput for no gain measured (BENCHMARKS.md).
+    epochs: int = setting(1, 1, 100, "passes over each rollout")
+    minibatches: int = setting(10, 1, 1 << 16, "minibatches per pass (they split the rollout's sequences)")
     normalize_advantages: bool = setting(True, None, None, "normalise advantages in each minibatch")
     kickstart_coef: float = setting(10.0, 0.0, 100.0,
                                     "weight of imitating the scripted bot's choice in the learner's own "
