@@ -110,10 +110,15 @@ def clipped_loss(logp: jax.Array, old_logp: jax.Array, adv: jax.Array,
     return loss, stats
 
 
-def make_optimizer(cfg: PPOConfig, total_updates: int) -> optax.GradientTransformation:
-    steps = max(1, total_updates * cfg.epochs * cfg.minibatches)
-    schedule = optax.linear_schedule(cfg.learning_rate, cfg.learning_rate_end, steps)
-    return optax.chain(optax.clip_by_global_norm(cfg.max_grad_norm), optax.adam(schedule, eps=1e-5))
+def make_optimizer(cfg: PPOConfig) -> optax.GradientTransformation:
+    """Adam's direction after gradient clipping; the update scales it by the
+    step size it is given, so the caller's schedule can follow steps or time."""
+    return optax.chain(optax.clip_by_global_norm(cfg.max_grad_norm), optax.scale_by_adam(eps=1e-5))
+
+
+def learning_rate(cfg: PPOConfig, progress: float) -> float:
+    """The step size at `progress` (0 to 1) through a run: linear."""
+    return cfg.learning_rate + (cfg.learning_rate_end - cfg.learning_rate) * min(1.0, max(0.0, progress))
 
 
 def _cut(a: jax.Array, chunk: int) -> jax.Array:
@@ -129,8 +134,8 @@ def _sequences(batch: Batch, chunk: int) -> Batch:
 
 
 def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransformation):
-    """The jitted `update(learner, batch, advantages, returns, key, entropy_coef,
-    kickstart_coef) -> (learner, metrics)`."""
+    """The jitted `update(learner, batch, advantages, returns, key, learning_rate,
+    entropy_coef, kickstart_coef) -> (learner, metrics)`."""
 
     def loss_fn(params, norm, seq: Batch, adv, ret, ent_coef, kick_coef):
         def step(carry, x):
@@ -161,7 +166,7 @@ def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransfo
     grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
 
     @jax.jit
-    def update(learner: Learner, batch: Batch, adv, ret, key, ent_coef, kick_coef):
+    def update(learner: Learner, batch: Batch, adv, ret, key, lr, ent_coef, kick_coef):
         seq = _sequences(batch, cfg.chunk)
         adv_s, ret_s = _cut(adv, cfg.chunk), _cut(ret, cfg.chunk)
         n_seq = seq.reward.shape[0]
@@ -174,6 +179,7 @@ def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransfo
                                         adv_s[idx], ret_s[idx], ent_coef, kick_coef)
             stats["grad_norm"] = optax.tree.norm(grads)
             updates, opt_state = optimizer.update(grads, opt_state, params)
+            updates = jax.tree_util.tree_map(lambda u: -lr * u, updates)
             return (optax.apply_updates(params, updates), opt_state), stats
 
         def epoch(state, k):

@@ -48,6 +48,7 @@ from agents.ppo import (
     Learner,
     explained_variance,
     gae,
+    learning_rate,
     make_optimizer,
     make_update,
 )
@@ -103,7 +104,7 @@ class Trainer:
         self._stacked: tuple[tuple[int, ...], Any] = ((), None)
         self.network = _network_meta(cfg, self.env)
         self.updates_total = math.ceil(t.total_steps / (cfg.ppo.rollout_steps * g * HEROES_PER_TEAM))
-        self.optimizer = make_optimizer(cfg.ppo, self.updates_total)
+        self.optimizer = make_optimizer(cfg.ppo)
         self.update_fn = make_update(self.policy, cfg.ppo, self.optimizer)
         shapes = self.policy.shapes
         # The normaliser's statistics are of what the network sees: every side from Radiant's corner.
@@ -204,7 +205,12 @@ class Trainer:
             lt = tree["learner"]
             params = jax.tree_util.tree_map(jnp.asarray, lt["params"])
             leaves = [jnp.asarray(a) for a in lt["opt_state"]]
-            opt_state = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(self.learner.opt_state), leaves)
+            layout = jax.tree_util.tree_structure(self.learner.opt_state)
+            if len(leaves) != layout.num_leaves:
+                raise checkpoint.CheckpointError(
+                    f"checkpoint {str(path)!r} holds an optimiser state of {len(leaves)} arrays where this "
+                    f"version's has {layout.num_leaves}: it was written by another version of moba")
+            opt_state = jax.tree_util.tree_unflatten(layout, leaves)
             norm = as_normalizer(lt["norm"])
             for name, value in tree["env"].items():
                 np.copyto(getattr(self.env.state, name), value)
@@ -406,10 +412,17 @@ class Trainer:
             self.pool.learner_won(int(self.opp_snap[g]))
         self._new_game(g)
 
+    def progress(self) -> float:
+        """How far through the run (0 to 1) the schedules (learning rate,
+        entropy bonus, team spirit) are: by updates; `moba bench learn`,
+        whose runs last a fixed time, puts time in its place."""
+        return min(1.0, self.update / max(1, self.updates_total))
+
     def train_once(self, stats: dict[str, list]) -> dict[str, float]:
         """One rollout and one PPO update; returns the update's metrics."""
         cfg = self.cfg
-        progress = self.update / max(1, self.updates_total)
+        progress = self.progress()
+        lr = learning_rate(cfg.ppo, progress)
         tau = cfg.rewards.tau(progress)
         ent_coef = cfg.ppo.entropy_coef + (cfg.ppo.entropy_coef_end - cfg.ppo.entropy_coef) * progress
         t_start = time.perf_counter()
@@ -420,7 +433,7 @@ class Trainer:
         adv, ret = gae(batch.reward, batch.value, batch.done, jnp.asarray(last_value),
                        cfg.ppo.gamma, cfg.ppo.gae_lambda)
         self.key, k = jax.random.split(self.key)
-        learner, m = self.update_fn(self.learner, batch, adv, ret, k, ent_coef, kick_coef)
+        learner, m = self.update_fn(self.learner, batch, adv, ret, k, lr, ent_coef, kick_coef)
         m = {k: np.asarray(v) for k, v in m.items()}
         if not np.isfinite(m["loss"]):
             raise TrainingError(
@@ -435,7 +448,7 @@ class Trainer:
         out |= {"policy/approx_kl": float(m["approx_kl"]), "policy/clip_fraction": float(m["clip_fraction"]),
                 "policy/entropy": float(m["entropy"]), "policy/grad_norm": float(m["grad_norm"]),
                 "policy/explained_variance": explained_variance(batch.value, ret),
-                "schedule/learning_rate": float(self._learning_rate()),
+                "schedule/learning_rate": lr,
                 "schedule/entropy_coef": ent_coef, "schedule/team_spirit": tau,
                 "schedule/kickstart_coef": kick_coef, "loss/kickstart": float(m["kickstart_loss"]),
                 "perf/hero_steps_per_s": n / total}
@@ -445,11 +458,6 @@ class Trainer:
         out |= {f"actions/{name}": c / counts.sum() for name, c in zip(ACTION_TYPE_NAMES, counts)}
         out["pool/size"] = len(self.pool)
         return out
-
-    def _learning_rate(self) -> float:
-        p = self.cfg.ppo
-        frac = min(1.0, self.update / max(1, self.updates_total))
-        return p.learning_rate + (p.learning_rate_end - p.learning_rate) * frac
 
     def add_snapshot(self) -> None:
         """Put the current parameters in the opponent pool and register them

@@ -156,7 +156,8 @@ def bench_learn(args: argparse.Namespace) -> None:
 
     preset = load_preset(args.preset, args.overrides)
     run = preset.run
-    # A run with no end in sight (2**24 updates): the schedules stay at their start.
+    # The run ends by time, not steps (2**24 updates are out of reach); its
+    # schedules follow the training time towards the last mark instead.
     per_update = run.ppo.rollout_steps * run.train.num_games * HEROES_PER_TEAM
     run = dataclasses.replace(run, train=run.train.replace(total_steps=per_update << 24))
     out = Path(args.out)
@@ -197,6 +198,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     # As `moba train` trains: snapshots join the pool, checkpoints and the
     # TensorBoard log go to the run folder.
     start = time.perf_counter()
+    trainer.progress = lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1))
     trainer.run(on_update=evaluate)
     (out / "learn_curve.json").write_text(json.dumps(curve, indent=1))
     import matplotlib

@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     b = bench.add_parser("learn", help="win rate against the bots after minutes of training")
     _preset_args(b, "small")
     b.add_argument("--minutes", type=float, nargs="+", default=[5, 15, 30, 60],
-                   help="training wall-clock minutes at which to evaluate (default 5 15 30 60)")
+                   help="training wall-clock minutes at which to evaluate (default 5 15 30 60); "
+                        "the run lasts until the last, and its schedules run over that time")
     b.add_argument("--games", type=int, default=200, help="games against each bot per point (default 200)")
     b.add_argument("--greedy", action="store_true",
                    help="also play the scripted bot greedily (each head's most likely choice)")

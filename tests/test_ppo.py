@@ -169,19 +169,19 @@ def test_kickstarting_climbs_the_teachers_log_probability_alone():
                   teacher_mask_target=seq(chosen))
     cfg = PPOConfig(rollout_steps=T, chunk=T, epochs=1, minibatches=1, learning_rate=1e-2,
                     learning_rate_end=1e-2, value_coef=0.0, normalize_advantages=False)
-    optimizer = make_optimizer(cfg, 10)
+    optimizer = make_optimizer(cfg)
     update = make_update(POLICY, cfg, optimizer)
     learner = Learner(params, optimizer.init(params), norm)
     before = teacher_logp(params)
 
-    still, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 0.0, 0.0)
+    still, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 0.0)
     for a, b in zip(jax.tree_util.tree_leaves(still.params), jax.tree_util.tree_leaves(params)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
-    _, stats = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 0.0, 1.0)
+    _, stats = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
     assert float(stats["kickstart_loss"]) == pytest.approx(-float(before.mean()), rel=1e-5)
     for _ in range(10):
-        learner, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 0.0, 1.0)
+        learner, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
     after = teacher_logp(learner.params)
     assert float(after.mean()) > float(before.mean()) + 1.0, (before.mean(), after.mean())
 

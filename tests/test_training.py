@@ -157,6 +157,12 @@ def test_checkpoint_errors_name_the_problem(tmp_path):
     bigger = Trainer(tmp_path / "big", tiny_run_config(policy={"hidden": 24}))
     with pytest.raises(checkpoint.CheckpointError, match="different network.*policy"):
         bigger.load_checkpoint(run.latest_checkpoint())
+    # An optimiser state of another layout (an older version's learning-rate schedule count).
+    meta, tree = checkpoint.load(run.latest_checkpoint())
+    tree["learner"]["opt_state"] = list(tree["learner"]["opt_state"]) + [np.zeros((), np.int32)]
+    checkpoint.save(tmp_path / "old.msgpack", meta, tree)
+    with pytest.raises(checkpoint.CheckpointError, match="optimiser state of .* arrays"):
+        Trainer(tmp_path / "again", tiny_run_config()).load_checkpoint(tmp_path / "old.msgpack")
 
 
 def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
@@ -316,3 +322,11 @@ def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
     assert finished == 2 and len(stats["game/length_minutes"]) == 2
     assert stats["game/length_minutes"][0] == pytest.approx(0.1, abs=0.01)
     assert set(f"reward/{e}" for e in EVENT_NAMES) <= set(stats)
+    # The schedules follow the run's progress: by updates, or what takes its place (the bench's time).
+    p = trainer.cfg.ppo
+    assert metrics[0]["schedule/learning_rate"] == pytest.approx(p.learning_rate)
+    trainer.progress = lambda: 1.0
+    end = trainer.train_once(stats)
+    assert end["schedule/learning_rate"] == pytest.approx(p.learning_rate_end)
+    assert end["schedule/entropy_coef"] == pytest.approx(p.entropy_coef_end)
+    assert end["schedule/team_spirit"] == trainer.cfg.rewards.team_spirit_end
