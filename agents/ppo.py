@@ -28,6 +28,10 @@ from agents.policy import Inputs, Normalizer, Policy, log_prob_entropy
 from engine.config import ConfigError, Settings, setting
 
 
+def _linear(start: float, end: float, progress: float) -> float:
+    return start + (end - start) * min(1.0, max(0.0, progress))
+
+
 @dataclass(frozen=True)
 class PPOConfig(Settings):
     section = "ppo"
@@ -53,6 +57,14 @@ class PPOConfig(Settings):
                                     "positions, at the start (kickstarting; 0: pure RL)")
     kickstart_steps: int = setting(40_000_000, 1, 1 << 50,
                                    "learner hero-decisions over which that weight falls linearly to 0")
+
+    def learning_rate_at(self, progress: float) -> float:
+        """The step size `progress` (0 to 1) through a run: linear."""
+        return _linear(self.learning_rate, self.learning_rate_end, progress)
+
+    def entropy_coef_at(self, progress: float) -> float:
+        """The entropy bonus `progress` (0 to 1) through a run: linear."""
+        return _linear(self.entropy_coef, self.entropy_coef_end, progress)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -114,11 +126,6 @@ def make_optimizer(cfg: PPOConfig) -> optax.GradientTransformation:
     """Adam's direction after gradient clipping; the update scales it by the
     step size it is given, so the caller's schedule can follow steps or time."""
     return optax.chain(optax.clip_by_global_norm(cfg.max_grad_norm), optax.scale_by_adam(eps=1e-5))
-
-
-def learning_rate(cfg: PPOConfig, progress: float) -> float:
-    """The step size at `progress` (0 to 1) through a run: linear."""
-    return cfg.learning_rate + (cfg.learning_rate_end - cfg.learning_rate) * min(1.0, max(0.0, progress))
 
 
 def _cut(a: jax.Array, chunk: int) -> jax.Array:

@@ -48,7 +48,6 @@ from agents.ppo import (
     Learner,
     explained_variance,
     gae,
-    learning_rate,
     make_optimizer,
     make_update,
 )
@@ -422,9 +421,8 @@ class Trainer:
         """One rollout and one PPO update; returns the update's metrics."""
         cfg = self.cfg
         progress = self.progress()
-        lr = learning_rate(cfg.ppo, progress)
+        lr, ent_coef = cfg.ppo.learning_rate_at(progress), cfg.ppo.entropy_coef_at(progress)
         tau = cfg.rewards.tau(progress)
-        ent_coef = cfg.ppo.entropy_coef + (cfg.ppo.entropy_coef_end - cfg.ppo.entropy_coef) * progress
         t_start = time.perf_counter()
         kick_coef = cfg.ppo.kickstart_coef * max(0.0, 1.0 - self.hero_steps() / cfg.ppo.kickstart_steps)
         batch, last_value, timing = self.rollout(tau, stats)
