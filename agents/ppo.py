@@ -25,11 +25,8 @@ import jax.numpy as jnp
 import optax
 
 from agents.policy import Inputs, Normalizer, Policy, log_prob_entropy
+from agents.schedule import linear
 from engine.config import ConfigError, Settings, setting
-
-
-def _linear(start: float, end: float, progress: float) -> float:
-    return start + (end - start) * min(1.0, max(0.0, progress))
 
 
 @dataclass(frozen=True)
@@ -60,11 +57,11 @@ class PPOConfig(Settings):
 
     def learning_rate_at(self, progress: float) -> float:
         """The step size `progress` (0 to 1) through a run: linear."""
-        return _linear(self.learning_rate, self.learning_rate_end, progress)
+        return linear(self.learning_rate, self.learning_rate_end, progress)
 
     def entropy_coef_at(self, progress: float) -> float:
         """The entropy bonus `progress` (0 to 1) through a run: linear."""
-        return _linear(self.entropy_coef, self.entropy_coef_end, progress)
+        return linear(self.entropy_coef, self.entropy_coef_end, progress)
 
     def __post_init__(self) -> None:
         super().__post_init__()

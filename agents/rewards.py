@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.schedule import linear
 from engine.config import ConfigError
 from engine.constants import HEROES_PER_TEAM, TICKS_PER_SECOND
 from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
@@ -68,8 +69,7 @@ class RewardConfig:
 
     def tau(self, progress: float) -> float:
         """Team spirit at `progress` (0 at the start of the run, 1 at its end)."""
-        p = min(max(progress, 0.0), 1.0)
-        return self.team_spirit + (self.team_spirit_end - self.team_spirit) * p
+        return linear(self.team_spirit, self.team_spirit_end, progress)
 
 
 def reward_terms(events: np.ndarray, cfg: RewardConfig, ticks: np.ndarray) -> np.ndarray:

@@ -53,6 +53,7 @@ from agents.ppo import (
 )
 from agents.random_agent import RandomAgent
 from agents.rewards import shaped_rewards
+from agents.schedule import linear
 from agents.scripted import ScriptedAgent
 from engine import BatchEnv
 from engine import fields as F
@@ -424,7 +425,7 @@ class Trainer:
         lr, ent_coef = cfg.ppo.learning_rate_at(progress), cfg.ppo.entropy_coef_at(progress)
         tau = cfg.rewards.tau(progress)
         t_start = time.perf_counter()
-        kick_coef = cfg.ppo.kickstart_coef * max(0.0, 1.0 - self.hero_steps() / cfg.ppo.kickstart_steps)
+        kick_coef = linear(cfg.ppo.kickstart_coef, 0.0, self.hero_steps() / cfg.ppo.kickstart_steps)
         batch, last_value, timing = self.rollout(tau, stats)
         t0 = time.perf_counter()
         batch = jax.tree_util.tree_map(jnp.asarray, batch)
