@@ -6,7 +6,9 @@ replay like any other. Per hero and decision, the first rule that applies:
 
 1. dead: buy back if enemy heroes threaten the ancient;
 2. casting: let the cast finish;
-3. at the fountain: buy the next item of its hero's build (`engine.tables`);
+3. at the fountain: buy the next item of its hero's build (`engine.tables`),
+   counted by what the hero has bought (the bot also labels positions of
+   heroes it does not control, for kickstarting, and those buy as they choose);
 4. low HP (hysteresis 30% -> 90%): drink a salve, escape (blink, invisibility,
    haste) and walk to the fountain;
 5. an ally (or itself) under half HP in reach: heal or shield it;
@@ -57,6 +59,7 @@ from engine.env import BatchEnv, Step
 from engine.jit import kernel
 from engine.rules import armor_factor, building_slot, creep_slot, is_building, is_creep
 from engine.sim import step_game
+from engine.spec import EV_ITEMS_BOUGHT
 from engine.tables import HEROES, ITEM_INDEX, hero_build
 from engine.world import CREEP_BASE
 
@@ -265,7 +268,6 @@ def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
     item = BUILDS[s.hi[g, h, F.HERO_ID], b] if b < BUILDS.shape[1] else -1
     if item >= 0 and s.mask_type[g, h, ACT_BUY] and s.mask_item[g, h, item]:
         _set(out, g, i, ACT_BUY, 0, OFFSET_CENTER, OFFSET_CENTER, item)
-        build_pos[g, h] = b + 1
         return
 
     # What it can cast now (the observation's ability row of each source, -1
@@ -406,10 +408,12 @@ def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
 @kernel(inline="always")
 def _decide_team(s, w, g, team, out, first, retreat, build_pos, group_tick):
     """The five heroes of `team` into out[g, first:first + 5]."""
-    if s.gi[g, F.TICK] == 0:
-        for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+    for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+        if s.gi[g, F.TICK] == 0:
             build_pos[g, h] = 0
             retreat[g, h] = False
+        else:  # the purchases of the decision before (a new game's events are the old one's)
+            build_pos[g, h] += int(s.events[g, h, EV_ITEMS_BOUGHT])
     for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
         _decide(s, w, g, h, team, out, first + h - team * HEROES_PER_TEAM, retreat, build_pos, group_tick)
 

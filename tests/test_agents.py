@@ -49,6 +49,28 @@ def test_scripted_bot_beats_random_play():
     assert scripted_wins >= 7, [r.winner for r in results]
 
 
+def test_scripted_build_follows_what_the_hero_bought():
+    """The bot labels positions of heroes it does not control (kickstarting):
+    while such a hero does not buy, the suggested item stays the same; once
+    it buys, the bot suggests the next item of the build."""
+    from agents.scripted import ACT_BUY, BUILDS, HEAD_ITEM, HEAD_TYPE
+
+    env = BatchEnv(SMALL.replace(lineup="mirror"), num_games=1, seed=0)
+    step, bot = env.reset(), ScriptedAgent()
+    build = BUILDS[env.state.hi[0, 0, F.HERO_ID]]
+    noop = np.zeros((1, 10, 5), np.int32)
+    for _ in range(3):  # at the fountain with the starting gold; another agent plays noop
+        label = bot.act(env, step, 0)[0, 0]
+        assert (label[HEAD_TYPE], label[HEAD_ITEM]) == (ACT_BUY, build[0])
+        step = env.step(noop)
+    actions = noop.copy()
+    actions[0, 0] = label  # now the hero buys the suggestion
+    step = env.step(actions)
+    assert step.events[0, 0, EVENT_INDEX["items_bought"]] == 1
+    bot.act(env, step, 0)
+    assert bot.build_pos[0, 0] == 1
+
+
 def test_play_games_counts_every_started_game_once():
     cfg = SMALL.replace(time_cap_minutes=0.5)
     seen = []
