@@ -27,6 +27,7 @@ import optax
 from agents.policy import Inputs, Normalizer, Policy, log_prob_entropy
 from agents.schedule import linear
 from engine.config import ConfigError, Settings, setting
+from engine.constants import NUM_ACTION_TYPES
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class PPOConfig(Settings):
                                     "positions, at the start (kickstarting; 0: pure RL)")
     kickstart_steps: int = setting(40_000_000, 1, 1 << 50,
                                    "learner hero-decisions over which that weight falls linearly to 0")
+    kickstart_balance: float = setting(0.0, 0.0, 1.0,
+                                       "each imitated decision weighs (share of its action type among the "
+                                       "minibatch's labels, at least 1%) to minus this power: 0 weighs all "
+                                       "alike, 0.5 lifts rare casts and purchases")
 
     def learning_rate_at(self, progress: float) -> float:
         """The step size `progress` (0 to 1) through a run: linear."""
@@ -160,7 +165,11 @@ def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransfo
         entropy = ent.sum(-1).mean()
         # Kickstarting (Schmitt et al. 2018): cross-entropy to the teacher's
         # action, labelled in the positions the learner itself reached.
-        kick = -log_prob_entropy(policy, params, flat, tm(seq.teacher), tm(seq.teacher_mask_target))[0].mean()
+        teacher = tm(seq.teacher)
+        kick_logp = log_prob_entropy(policy, params, flat, teacher, tm(seq.teacher_mask_target))[0]
+        share = jnp.bincount(teacher[:, 0], length=NUM_ACTION_TYPES) / teacher.shape[0]
+        w = jnp.maximum(share, 0.01)[teacher[:, 0]] ** -cfg.kickstart_balance
+        kick = -(w * kick_logp).sum() / w.sum()
         loss = pg_loss + cfg.value_coef * v_loss - ent_coef * entropy + kick_coef * kick
         used = (ent > 0).sum(0).clip(1)
         stats |= {"loss": loss, "policy_loss": pg_loss, "value_loss": v_loss, "entropy": entropy,

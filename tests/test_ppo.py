@@ -145,8 +145,11 @@ def test_heads_the_chosen_type_ignores_get_no_gradient():
         assert float(jnp.abs(grads[head]["kernel"]).sum()) == 0.0, head
 
 
-def test_kickstarting_climbs_the_teachers_log_probability_alone():
-    # No advantage, value or entropy term: only the imitation of the teacher moves the parameters.
+def _kickstart_setup(**ppo):
+    """A rollout whose actions a second network (the teacher) chose, with no
+    advantage, value or entropy term, so only the imitation of the teacher
+    can move the parameters; returns (update, learner, batch, zeros, the
+    teacher's actions, their log-probability under given parameters)."""
     rng = np.random.default_rng(3)
     T, N, H = 4, 8, 16
     x, mask_target = _inputs(rng, T * N)
@@ -168,10 +171,15 @@ def test_kickstarting_climbs_the_teachers_log_probability_alone():
                   done=zeros, carry=jnp.zeros((1, N, 2, H)), teacher=seq(teacher),
                   teacher_mask_target=seq(chosen))
     cfg = PPOConfig(rollout_steps=T, chunk=T, epochs=1, minibatches=1, learning_rate=1e-2,
-                    learning_rate_end=1e-2, value_coef=0.0, normalize_advantages=False)
+                    learning_rate_end=1e-2, value_coef=0.0, normalize_advantages=False, **ppo)
     optimizer = make_optimizer(cfg)
     update = make_update(POLICY, cfg, optimizer)
-    learner = Learner(params, optimizer.init(params), norm)
+    return update, Learner(params, optimizer.init(params), norm), batch, zeros, teacher, teacher_logp
+
+
+def test_kickstarting_climbs_the_teachers_log_probability_alone():
+    update, learner, batch, zeros, _, teacher_logp = _kickstart_setup()
+    params = learner.params
     before = teacher_logp(params)
 
     still, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 0.0)
@@ -184,6 +192,18 @@ def test_kickstarting_climbs_the_teachers_log_probability_alone():
         learner, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
     after = teacher_logp(learner.params)
     assert float(after.mean()) > float(before.mean()) + 1.0, (before.mean(), after.mean())
+
+
+def test_kickstart_balance_weighs_rare_action_types_up():
+    update, learner, batch, zeros, teacher, teacher_logp = _kickstart_setup(kickstart_balance=0.5)
+    logp = np.asarray(teacher_logp(learner.params))
+    types = np.asarray(teacher)[:, 0]
+    share = np.bincount(types, minlength=NUM_ACTION_TYPES) / len(types)
+    assert len(set(share[types])) > 1  # the teacher's types are not all equally common
+    w = np.maximum(share[types], 0.01) ** -0.5
+    _, stats = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
+    assert float(stats["kickstart_loss"]) == pytest.approx(-(w * logp).sum() / w.sum(), rel=1e-5)
+    assert abs(float(stats["kickstart_loss"]) + logp.mean()) > 1e-3  # not the plain mean
 
 
 def test_normalizer_tracks_mean_and_variance():
