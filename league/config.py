@@ -37,7 +37,8 @@ class TrainConfig(Settings):
     checkpoint_every: int = setting(20, 1, 1 << 30, "updates between checkpoints")
     keep_checkpoints: int = setting(3, 1, 1000, "checkpoints kept in the run folder")
     replay_rate: float = setting(0.002, 0.0, 1.0, "share of training games kept as replays in the run's replays/")
-    eval_games: int = setting(100, 0, 1 << 20, "games against each bot (random, scripted) in the summary at the end")
+    eval_games: int = setting(100, 0, 1 << 20, "games per line of the summary at the end (random; "
+                              "scripted, sampling and greedy)")
     eval_batch: int = setting(64, 1, 1 << 16, "games played at once in that evaluation")
 
     def __post_init__(self) -> None:

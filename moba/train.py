@@ -65,12 +65,15 @@ def cmd_train(args: argparse.Namespace) -> None:
     games = cfg.train.eval_games
     if games:
         print(f"evaluating against the bots, {games} games each ...")
-        for name, opponent in (("random", RandomAgent(cfg.train.seed + 7)), ("scripted", ScriptedAgent())):
+        # Sampling, as in training, and greedily: the two can differ by many points.
+        for name, opponent, greedy in (("random", RandomAgent(cfg.train.seed + 7), False),
+                                       ("scripted", ScriptedAgent(), False),
+                                       ("scripted, greedy", ScriptedAgent(), True)):
             agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm,
-                                seed=cfg.train.seed + 11, name="learner")
+                                seed=cfg.train.seed + 11, name="learner", greedy=greedy)
             r = win_rate(cfg.game, agent, opponent, games, seed=cfg.train.seed + 1000,
                          batch=cfg.train.eval_batch)
-            print(f"  vs {name:8}: won {r['win']:.1%}, drew {r['draw']:.1%}, lost {r['loss']:.1%}")
+            print(f"  vs {name:16}: won {r['win']:.1%}, drew {r['draw']:.1%}, lost {r['loss']:.1%}")
     print(f"done: {trainer.hero_steps():,} hero steps in {trainer.update} updates\n"
           f"  checkpoint   {latest}\n  snapshots    {trainer.run_dir / 'pool'} ({len(trainer.pool)})\n"
           f"  TensorBoard  tensorboard --logdir {trainer.run_dir / 'tb'}")

@@ -185,7 +185,8 @@ def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
     args = ["train", "--preset", "small", "--run-dir", str(run)] + tiny_run_overrides()
     assert main(args + ["--set", "train.eval_games=2"]) == 0
     out = capsys.readouterr().out
-    assert "vs random" in out and "vs scripted" in out and "checkpoint" in out
+    assert "vs random" in out and "vs scripted " in out and "vs scripted, greedy" in out
+    assert "checkpoint" in out
     assert (run / "config.toml").is_file() and list((run / "tb").glob("events.out.tfevents*"))
     assert main(args) == 2  # the folder holds a run already
     assert "--resume" in capsys.readouterr().err
