@@ -58,7 +58,7 @@ NEG = -1e9  # logit of a masked choice
 
 @dataclass(frozen=True)
 class PolicyConfig(Settings):
-    """Network sizes. The defaults train on a CPU."""
+    """The network's sizes (the defaults train on a CPU) and how it plays."""
 
     section = "policy"
 
@@ -66,6 +66,9 @@ class PolicyConfig(Settings):
     hidden: int = setting(128, 8, 8192, "width of the LSTM and the layers around it")
     hero_embed: int = setting(16, 1, 512, "width of the learned hero-id and lane embeddings")
     obs_clip: float = setting(5.0, 0.1, 1e6, "normalised observations are clipped to +-this (Five: 5)")
+    scripted_purchases: bool = setting(True, None, None,
+                                       "heroes buy their build's next item by script when in the shop, as "
+                                       "OpenAI Five's did (the policy's action of that decision is dropped)")
 
 
 class Shapes(NamedTuple):

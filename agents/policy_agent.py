@@ -13,7 +13,8 @@ import numpy as np
 from agents import checkpoint
 from agents.policy import Inputs, Normalizer, Policy, PolicyConfig, Shapes, init_params, sample, shapes_for
 from agents.roles import HERO_LANES
-from engine.constants import HEROES_PER_TEAM
+from agents.scripted import ScriptedAgent, with_scripted_purchases
+from engine.constants import ACT_BUY, HEAD_ITEM, HEROES_PER_TEAM
 from engine.env import BatchEnv, Step
 
 
@@ -24,16 +25,25 @@ def hero_rows(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return a[np.arange(len(rows))[:, None], rows]
 
 
-def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray) -> tuple[Inputs, np.ndarray]:
+def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray,
+                shop: np.ndarray | None = None) -> tuple[Inputs, np.ndarray]:
     """Inputs of the heroes at `rows` [G, n] (hero index per game), flattened
-    to [G*n], and their target masks [G*n, T, K]."""
+    to [G*n], and their target masks [G*n, T, K]. With `shop`, the scripted
+    bot's actions for those heroes [G, n, heads], a hero may buy only what
+    the bot would buy for it there (scripted purchases)."""
     def take(a):
         return hero_rows(a, rows).reshape((-1,) + a.shape[2:])
 
     m = step.masks
+    mask_type, mask_item = take(m.type), take(m.item)
+    if shop is not None:
+        bot = shop.reshape(-1, shop.shape[-1])
+        buy = bot[:, 0] == ACT_BUY
+        mask_type[:, ACT_BUY] &= buy
+        mask_item &= buy[:, None] & (np.arange(mask_item.shape[1]) == bot[:, HEAD_ITEM, None])
     lane = HERO_LANES[rows % HEROES_PER_TEAM].reshape(-1)
     x = Inputs(obs=take(step.obs), first=np.repeat(first, rows.shape[1]), lane=lane,
-               mask_type=take(m.type), mask_offset=take(m.offset_x), mask_item=take(m.item))
+               mask_type=mask_type, mask_offset=take(m.offset_x), mask_item=mask_item)
     return x, take(m.target)
 
 
@@ -69,6 +79,7 @@ class PolicyAgent:
         self.source: str | None = None  # the file it was loaded from
         self.carry: np.ndarray | None = None
         self._env: BatchEnv | None = None
+        self.shopper = ScriptedAgent() if policy.config.scripted_purchases else None
 
     def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
         G = env.num_games
@@ -79,11 +90,13 @@ class PolicyAgent:
         else:
             first = step.done
         rows = np.broadcast_to(team * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM), (G, HEROES_PER_TEAM))
-        x, mask_target = hero_inputs(step, rows, first)
+        bot = self.shopper.act(env, step, team) if self.shopper is not None else None
+        x, mask_target = hero_inputs(step, rows, first, bot)
         self.key, k = jax.random.split(self.key)
         carry, actions, *_ = self._act(self.params, self.norm, self.carry, x, mask_target, k)
         self.carry = np.asarray(carry)
-        return np.asarray(actions).reshape(G, HEROES_PER_TEAM, -1)
+        actions = np.asarray(actions).reshape(G, HEROES_PER_TEAM, -1)
+        return actions if bot is None else with_scripted_purchases(actions, bot)
 
 
 def _check_params(path: str | Path, policy: Policy, params) -> None:

@@ -475,6 +475,17 @@ class ScriptedAgent:
         return out
 
 
+def with_scripted_purchases(actions: np.ndarray, bot: np.ndarray, heroes: np.ndarray | None = None) -> np.ndarray:
+    """`actions` [..., heads] with the bot's purchase in place of the
+    action wherever the bot, choosing for that hero (of `heroes`, a mask
+    over the leading axes; all without it), would buy its build's next
+    item. OpenAI Five's heroes bought their items by script too."""
+    buy = bot[..., 0] == ACT_BUY
+    if heroes is not None:
+        buy &= heroes
+    return np.where(buy[..., None], bot, actions)
+
+
 def play_out_games(env: BatchEnv, radiant: ScriptedAgent, dire: ScriptedAgent, live: np.ndarray) -> None:
     """Play the game of every `live` slot of `env` (made with
     `observations=False`) to its end, `radiant` against `dire`, in one

@@ -54,7 +54,7 @@ from agents.ppo import (
 from agents.random_agent import RandomAgent
 from agents.rewards import shaped_rewards
 from agents.schedule import linear
-from agents.scripted import ScriptedAgent
+from agents.scripted import ScriptedAgent, with_scripted_purchases
 from engine import BatchEnv
 from engine import fields as F
 from engine.constants import (
@@ -262,9 +262,10 @@ class Trainer:
         """Hero index [n, 5] of the opponent's heroes in each of `games`."""
         return (1 - self.side[games])[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
 
-    def _snapshot_act(self, actions: np.ndarray) -> None:
+    def _snapshot_act(self, actions: np.ndarray, shop: np.ndarray | None) -> None:
         """Overwrite the actions (and LSTM state) of the opponent heroes of
-        games that play a snapshot. One call for all of them, the policy
+        games that play a snapshot (`shop`: the scripted bot's actions of
+        every hero, with scripted purchases). One call for all of them, the policy
         vmapped over the snapshots in play: a call per snapshot would cost
         a full pool's worth of small calls every step."""
         g_all = np.flatnonzero(self.opp_kind == PAST)
@@ -283,7 +284,8 @@ class Trainer:
             valid[i, :len(mine)] = True
         flat = games.ravel()
         rows = self._opponent_rows(flat)
-        x, mt = hero_inputs(jax.tree_util.tree_map(lambda a: a[flat], self.step), rows, self.first[flat])
+        x, mt = hero_inputs(jax.tree_util.tree_map(lambda a: a[flat], self.step), rows, self.first[flat],
+                            None if shop is None else hero_rows(shop[flat], rows))
         carry = self.carry[flat[:, None], rows]
         per_snapshot = lambda a: a.reshape((S, B * HEROES_PER_TEAM) + a.shape[1:])  # noqa: E731
         x, mt, carry = jax.tree_util.tree_map(per_snapshot, (x, mt, carry.reshape((-1,) + carry.shape[2:])))
@@ -316,16 +318,16 @@ class Trainer:
                 team_actions = agent.act(self.env, self.step, team)
                 actions[g, team * HEROES_PER_TEAM:(team + 1) * HEROES_PER_TEAM] = team_actions[g]
 
-    def _scripted_act(self, actions: np.ndarray) -> np.ndarray:
-        """The scripted bot's actions [G, 10, 5] for every hero: it plays the
-        games against it, and its choice in the learner's positions is the
-        kickstart label (kept after the weight reaches 0, so `loss/kickstart`
-        still shows how far the learner has moved from the bot)."""
-        bot = np.concatenate([self.scripted.act(self.env, self.step, team) for team in (0, 1)], axis=1)
+    def _scripted_act(self, actions: np.ndarray, bot: np.ndarray) -> None:
+        """Play the scripted bot's actions `bot` [G, 10, 5], chosen for every
+        hero, in the games against it. Its choice in the learner's positions
+        is the kickstart label (kept after the weight reaches 0, so
+        `loss/kickstart` still shows how far the learner has moved from the
+        bot); in every position, its purchases are those of scripted
+        purchases."""
         games = np.flatnonzero(self.opp_kind == SCRIPTED)
         g, rows = games[:, None], self._opponent_rows(games)
         actions[g, rows] = bot[g, rows]
-        return bot
 
     # --- the loop
 
@@ -337,16 +339,25 @@ class Trainer:
         for t in range(T):
             t0 = time.perf_counter()
             learner_rows = self.side[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
-            x, mask_target = hero_inputs(self.step, all_rows, self.first)
+            bot = np.concatenate([self.scripted.act(self.env, self.step, team) for team in (0, 1)], axis=1)
+            shop = bot if cfg.policy.scripted_purchases else None
+            x, mask_target = hero_inputs(self.step, all_rows, self.first, shop)
             carry_before = self.carry.copy()
             new_carry, actions, logp, value, chosen = self._act(
                 self.learner.params, self.learner.norm, x, mask_target,
                 self.carry.reshape(G * 10, *self.carry.shape[2:]))
             actions = np.array(actions).reshape(G, 10, -1)
             self.carry[:] = np.asarray(new_carry).reshape(self.carry.shape)
-            self._snapshot_act(actions)
-            bot = self._scripted_act(actions)
+            self._snapshot_act(actions, shop)
+            self._scripted_act(actions, bot)
             self._bot_act(actions, RANDOM, self.random)
+            played = actions
+            # The network's heroes, on both sides, shop by script; the batch keeps
+            # the network's own choice, to which a purchase is part of the game.
+            if shop is not None:
+                policy_side = np.isin(self.opp_kind, (LATEST, PAST))[:, None] | (
+                    np.arange(10) // HEROES_PER_TEAM == self.side[:, None])
+                played = with_scripted_purchases(actions, bot, policy_side)
             t1 = time.perf_counter()
 
             pick = lambda a: hero_rows(np.asarray(a).reshape((G, 10) + np.shape(a)[1:]), learner_rows)  # noqa: E731
@@ -364,8 +375,8 @@ class Trainer:
             store["first"].append(np.repeat(self.first[:, None], HEROES_PER_TEAM, 1))
 
             ticks = self.env.state.gi[:, F.TICK].copy()
-            self.step = self.env.step(actions)
-            self.recorder.after_step(self.env, actions, np.asarray(value).reshape(G, 2, HEROES_PER_TEAM).mean(-1))
+            self.step = self.env.step(played)
+            self.recorder.after_step(self.env, played, np.asarray(value).reshape(G, 2, HEROES_PER_TEAM).mean(-1))
             t2 = time.perf_counter()
             rewards, terms = shaped_rewards(self.step.events, cfg.rewards, tau, ticks)
             store["reward"].append(hero_rows(rewards, learner_rows))

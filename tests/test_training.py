@@ -17,7 +17,7 @@ from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
 from agents.roles import HERO_LANES
 from agents.scripted import ScriptedAgent
 from engine import BatchEnv, ConfigError
-from engine.constants import ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM, NUM_HEADS
+from engine.constants import ACT_BUY, ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM, NUM_HEADS
 from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
 from league.play import play_games, win_rate
@@ -126,6 +126,34 @@ def test_the_scripted_bot_labels_the_learners_own_positions_within_their_masks(t
     assert take(batch.x.mask_offset, 2)[used[..., 2]].all() and take(batch.x.mask_offset, 3)[used[..., 3]].all()
     assert take(batch.x.mask_item, 4)[used[..., 4]].all()
     assert (teacher[..., 0] != ACT_NOOP).mean() > 0.5  # it acts, it does not only wait
+
+
+def test_with_scripted_purchases_the_network_buys_what_the_bot_would_and_nothing_else(tmp_path):
+    trainer = Trainer(tmp_path / "run", tiny_run_config(policy={"scripted_purchases": True}))
+    batch, _, _ = trainer.rollout(0.3, {})
+    teacher = np.asarray(batch.teacher)
+    bot_buys = teacher[..., 0] == ACT_BUY
+    assert bot_buys[0].all()  # every hero starts at the fountain with gold
+    # The network may choose a purchase only where the bot buys, and only its item.
+    np.testing.assert_array_equal(np.asarray(batch.x.mask_type)[..., ACT_BUY], bot_buys)
+    items = np.asarray(batch.x.mask_item)
+    assert (items.sum(-1) == bot_buys).all() and items[bot_buys, teacher[bot_buys][:, 4]].all()
+
+    # Played as an agent, it buys exactly there: what the bot would buy, even
+    # when the (untrained) network chose something else.
+    env = BatchEnv(trainer.cfg.game, num_games=2, seed=1)
+    step, agent = env.reset(), PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm)
+    bot, idle = ScriptedAgent(), np.zeros((2, HEROES_PER_TEAM, NUM_HEADS), np.int32)
+    bought = 0
+    for _ in range(40):
+        label, actions = bot.act(env, step, 0), agent.act(env, step, 0)
+        buys = label[..., 0] == ACT_BUY
+        np.testing.assert_array_equal(actions[buys], label[buys])
+        assert (actions[~buys][:, 0] != ACT_BUY).all()
+        step = env.step(np.concatenate([actions, idle], axis=1))
+        np.testing.assert_array_equal(step.events[:, :5, EVENT_INDEX["items_bought"]], buys)
+        bought += buys.sum()
+    assert bought >= 10
 
 
 def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
@@ -271,7 +299,7 @@ def test_each_game_against_a_snapshot_is_played_by_its_own_snapshot(tmp_path):
     trainer.carry[:] = np.random.default_rng(0).normal(size=trainer.carry.shape)
     before = trainer.carry.copy()
     actions = np.full((4, 10, NUM_HEADS), -1, np.int32)
-    trainer._snapshot_act(actions)
+    trainer._snapshot_act(actions, None)
     for g, step in enumerate([first, second, first]):
         rows = trainer._opponent_rows(np.array([g]))
         x, mt = hero_inputs(jax.tree_util.tree_map(lambda a: a[[g]], trainer.step), rows, trainer.first[[g]])
