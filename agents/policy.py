@@ -68,7 +68,8 @@ class PolicyConfig(Settings):
     obs_clip: float = setting(5.0, 0.1, 1e6, "normalised observations are clipped to +-this (Five: 5)")
     scripted_purchases: bool = setting(True, None, None,
                                        "heroes buy their build's next item by script when in the shop, as "
-                                       "OpenAI Five's did (the policy's action of that decision is dropped)")
+                                       "OpenAI Five's did, in place of the network's action of that "
+                                       "decision; the network may buy nothing else")
 
 
 class Shapes(NamedTuple):
