@@ -323,8 +323,8 @@ class Trainer:
         hero, in the games against it. Its choice in the learner's positions
         is the kickstart label (kept after the weight reaches 0, so
         `loss/kickstart` still shows how far the learner has moved from the
-        bot); in every position, its purchases are those of scripted
-        purchases."""
+        bot), and its purchases are the network's heroes' with
+        `policy.scripted_purchases`."""
         games = np.flatnonzero(self.opp_kind == SCRIPTED)
         g, rows = games[:, None], self._opponent_rows(games)
         actions[g, rows] = bot[g, rows]
