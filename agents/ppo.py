@@ -56,7 +56,7 @@ class PPOConfig(Settings):
     # Held near full weight through a CPU hour: with the balance and scripted
     # purchases, the best hour measured against the bot (BENCHMARKS.md).
     kickstart_steps: int = setting(200_000_000, 1, 1 << 50,
-                                   "learner hero-decisions over which that weight falls linearly to 0")
+                                   "hero decisions trained on over which that weight falls linearly to 0")
     kickstart_balance: float = setting(0.5, 0.0, 1.0,
                                        "each imitated decision weighs (share of its action type among the "
                                        "minibatch's labels, at least 1%) to minus this power: 0 weighs all "
@@ -78,7 +78,7 @@ class PPOConfig(Settings):
 
 
 class Batch(NamedTuple):
-    """A rollout of the learner's heroes, time-major [T, N, ...]."""
+    """A rollout of the heroes trained on, time-major [T, N, ...]."""
 
     x: Inputs  # observations, first flags and masks
     mask_target: jax.Array  # [T, N, K] the chosen type's target mask

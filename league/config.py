@@ -25,12 +25,13 @@ class TrainConfig(Settings):
     section = "train"
 
     num_games: int = setting(64, 1, 1 << 16, "games played at once")
-    total_steps: int = setting(2_000_000, 1, 1 << 50, "learner hero-decisions to train on")
+    total_steps: int = setting(2_000_000, 1, 1 << 50, "hero decisions to train on (both sides of mirrored games)")
     seed: int = setting(0, 0, 2**31 - 1, "seed of the games, the network and the sampling")
-    opponent_latest: float = setting(0.6, 0.0, 1.0, "share of games against the latest parameters")
+    opponent_latest: float = setting(0.6, 0.0, 1.0, "share of game slots against the latest parameters")
     opponent_past: float = setting(0.2, 0.0, 1.0, "share against past snapshots (latest until one exists)")
     opponent_scripted: float = setting(0.2, 0.0, 1.0, "share against the scripted bot")
     opponent_random: float = setting(0.0, 0.0, 1.0, "share against the random-legal agent")
+    mirror: bool = setting(False, None, None, "train on both sides of the games against the latest parameters")
     snapshot_every: int = setting(10, 1, 1 << 30, "updates between two snapshots joining the pool")
     pool_size: int = setting(50, 1, 100_000, "snapshots kept; the oldest leave first")
     quality_lr: float = setting(0.01, 0.0, 100.0, "step of the snapshot quality update (Five: 0.01)")
@@ -45,6 +46,23 @@ class TrainConfig(Settings):
         super().__post_init__()
         if self.opponent_latest + self.opponent_past + self.opponent_scripted + self.opponent_random <= 0:
             raise ConfigError("train.opponent_* shares are all zero: no opponent to play")
+
+    def slots(self) -> list[int]:
+        """Game slots per opponent kind (latest, past, scripted, random): the
+        shares of `num_games`, rounded by largest remainder. Each slot keeps
+        its kind for the run, so the games trained on both sides are fixed."""
+        shares = [self.opponent_latest, self.opponent_past, self.opponent_scripted, self.opponent_random]
+        exact = [self.num_games * s / sum(shares) for s in shares]
+        counts = [int(e) for e in exact]
+        by_remainder = sorted(range(4), key=lambda k: counts[k] - exact[k])  # stable: ties to the first kind
+        for k in by_remainder[:self.num_games - sum(counts)]:
+            counts[k] += 1
+        return counts
+
+    def trained_games(self) -> int:
+        """Sequences of five heroes trained on per game slot and step, summed:
+        each game's learner side, and the other side of the mirrored games."""
+        return self.num_games + (self.slots()[0] if self.mirror else 0)
 
 
 @dataclass(frozen=True)
@@ -66,13 +84,18 @@ class RunConfig:
             if section not in cls.SECTIONS:
                 raise ConfigError(f"unknown section [{section}]; sections: {', '.join(cls.SECTIONS)}")
         cfg = cls(**{name: kind.from_dict(data.get(name, {})) for name, kind in cls.SECTIONS.items()})
-        g, p = cfg.train.num_games, cfg.ppo
-        sequences = p.rollout_steps // p.chunk * g * HEROES_PER_TEAM
+        p = cfg.ppo
+        sequences = p.rollout_steps // p.chunk * cfg.train.trained_games() * HEROES_PER_TEAM
         if sequences % p.minibatches:
             raise ConfigError(
                 f"ppo.minibatches = {p.minibatches} must divide the rollout's {sequences} sequences "
-                f"(rollout_steps / chunk x num_games x 5)")
+                f"(rollout_steps / chunk x 5 x (num_games + the games against the latest "
+                f"parameters, with train.mirror))")
         return cfg
+
+    def decisions_per_update(self) -> int:
+        """Hero decisions trained on in each update."""
+        return self.ppo.rollout_steps * self.train.trained_games() * HEROES_PER_TEAM
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return {name: getattr(self, name).to_dict() for name in self.SECTIONS}

@@ -93,7 +93,7 @@ def plot(store: LeagueStore, out_dir: str | Path) -> list[Path]:
             ax.axhline(a.mu, ls="--", lw=1, color="grey")
             ax.annotate(a.name, (0, a.mu), xycoords=("axes fraction", "data"), fontsize=8,
                         va="bottom", color="grey")
-    ax.set(xlabel="training step (learner hero decisions)", ylabel="TrueSkill mu (+- sigma)",
+    ax.set(xlabel="training step (hero decisions trained on)", ylabel="TrueSkill mu (+- sigma)",
            title="TrueSkill over training")
     if runs:
         ax.legend(fontsize=8)

@@ -2,12 +2,14 @@
 reward shaping and the opponent pool.
 
 Each of `num_games` game slots has a learner side (drawn at random when a
-game starts) and an opponent: by default the latest parameters (60%), a past
-snapshot drawn by quality (20%) or the scripted bot (20%); the random bot can
-be mixed in too. One forward pass of the latest parameters serves every hero;
-each snapshot in use then re-acts for the games it plays, in one batch per
-snapshot. The scripted bot also says what it would do in each learner hero's
-position: the label of kickstarting. Only the learner's heroes are trained on.
+game starts) and a kind of opponent, fixed for the run: by default the latest
+parameters (60% of the slots), a past snapshot drawn by quality at each game
+(20%) or the scripted bot (20%); the random bot can be mixed in too. One
+forward pass of the latest parameters serves every hero; the snapshots in use
+then re-act for the games they play. The scripted bot also says what it would
+do in each hero's position: the label of kickstarting. The learner's heroes
+are trained on, and with `train.mirror` both sides of the games against the
+latest parameters, whose opponent heroes play the same network.
 
 A run lives in a folder: `config.toml` (as resolved), `tb/` (TensorBoard),
 `checkpoints/` and `pool/`. Checkpoints hold everything the loop needs to go
@@ -103,7 +105,7 @@ class Trainer:
         self.snapshot_act_fn = jax.jit(jax.vmap(self.act_fn))
         self._stacked: tuple[tuple[int, ...], Any] = ((), None)
         self.network = _network_meta(cfg, self.env)
-        self.updates_total = math.ceil(t.total_steps / (cfg.ppo.rollout_steps * g * HEROES_PER_TEAM))
+        self.updates_total = math.ceil(t.total_steps / cfg.decisions_per_update())
         self.optimizer = make_optimizer(cfg.ppo)
         self.update_fn = make_update(self.policy, cfg.ppo, self.optimizer)
         shapes = self.policy.shapes
@@ -125,7 +127,11 @@ class Trainer:
         self.carry = np.zeros((g, 10, 2, H), np.float32)
         self.first = np.ones(g, bool)
         self.side = np.zeros(g, np.int32)
+        self.slot_kind = np.repeat(np.arange(len(OPPONENT_KINDS)), t.slots()).astype(np.int32)
         self.opp_kind = np.zeros(g, np.int32)
+        # The game slot of each trained sequence: every slot's learner side, then the mirrored slots' other side.
+        mirrored = np.flatnonzero(self.slot_kind == LATEST) if t.mirror else np.zeros(0, np.int64)
+        self.trained_games = np.concatenate([np.arange(g), mirrored])
         self.opp_snap = np.full(g, -1, np.int64)  # training step of the snapshot played
         self.term_sums = np.zeros((g, len(EVENT_NAMES)), np.float64)
         for slot in range(g):
@@ -142,8 +148,8 @@ class Trainer:
         return self.run_dir / "checkpoints"
 
     def hero_steps(self) -> int:
-        """Learner decisions trained on so far."""
-        return self.update * self.cfg.ppo.rollout_steps * self.cfg.train.num_games * HEROES_PER_TEAM
+        """Hero decisions trained on so far."""
+        return self.update * self.cfg.decisions_per_update()
 
     def write_config(self) -> None:
         """config.toml, once: a resumed run keeps the file it started with."""
@@ -243,12 +249,9 @@ class Trainer:
         return names if self.side[g] == 0 else names[::-1]
 
     def _new_game(self, slot: int) -> None:
-        t = self.cfg.train
-        shares = np.array([t.opponent_latest, t.opponent_past, t.opponent_scripted, t.opponent_random])
-        if len(self.pool) == 0:  # no snapshot yet: those games go to the latest
-            shares[LATEST] += shares[PAST]
-            shares[PAST] = 0.0
-        kind = int(self.rng.choice(4, p=shares / shares.sum()))
+        kind = int(self.slot_kind[slot])
+        if kind == PAST and len(self.pool) == 0:  # no snapshot yet: the latest plays
+            kind = LATEST
         self.side[slot] = self.rng.integers(2)
         self.opp_kind[slot] = kind
         self.opp_snap[slot] = self.pool.sample(self.rng) if kind == PAST else -1
@@ -261,6 +264,11 @@ class Trainer:
     def _opponent_rows(self, games: np.ndarray) -> np.ndarray:
         """Hero index [n, 5] of the opponent's heroes in each of `games`."""
         return (1 - self.side[games])[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+
+    def _trained_rows(self) -> np.ndarray:
+        """Hero index [N, 5] of each trained sequence in its game (`trained_games`)."""
+        learner = self.side[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+        return np.concatenate([learner, self._opponent_rows(self.trained_games[len(learner):])])
 
     def _snapshot_act(self, actions: np.ndarray, shop: np.ndarray | None) -> None:
         """Overwrite the actions (and LSTM state) of the opponent heroes of
@@ -320,10 +328,10 @@ class Trainer:
 
     def _scripted_act(self, actions: np.ndarray, bot: np.ndarray) -> None:
         """Play the scripted bot's actions `bot` [G, 10, 5], chosen for every
-        hero, in the games against it. Its choice in the learner's positions
-        is the kickstart label (kept after the weight reaches 0, so
-        `loss/kickstart` still shows how far the learner has moved from the
-        bot), and its purchases are the network's heroes' with
+        hero, in the games against it. Its choice in the trained heroes'
+        positions is the kickstart label (kept after the weight reaches 0,
+        so `loss/kickstart` still shows how far the learner has moved from
+        the bot), and its purchases are the network's heroes' with
         `policy.scripted_purchases`."""
         games = np.flatnonzero(self.opp_kind == SCRIPTED)
         g, rows = games[:, None], self._opponent_rows(games)
@@ -334,11 +342,12 @@ class Trainer:
     def rollout(self, tau: float, stats: dict[str, list]) -> tuple[Batch, np.ndarray, dict[str, float]]:
         cfg, G, T = self.cfg, self.cfg.train.num_games, self.cfg.ppo.rollout_steps
         all_rows = np.broadcast_to(np.arange(10), (G, 10))
+        games = self.trained_games
         timing = defaultdict(float)
         store: dict[str, list] = defaultdict(list)
         for t in range(T):
             t0 = time.perf_counter()
-            learner_rows = self.side[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
+            rows = self._trained_rows()
             bot = np.concatenate([self.scripted.act(self.env, self.step, team) for team in (0, 1)], axis=1)
             shop = bot if cfg.policy.scripted_purchases else None
             x, mask_target = hero_inputs(self.step, all_rows, self.first, shop)
@@ -360,29 +369,29 @@ class Trainer:
                 played = with_scripted_purchases(actions, bot, policy_side)
             t1 = time.perf_counter()
 
-            pick = lambda a: hero_rows(np.asarray(a).reshape((G, 10) + np.shape(a)[1:]), learner_rows)  # noqa: E731
+            pick = lambda a: np.asarray(a).reshape((G, 10) + np.shape(a)[1:])[games[:, None], rows]  # noqa: E731
             if t % cfg.ppo.chunk == 0:
                 store["carry"].append(pick(carry_before.reshape(G * 10, *self.carry.shape[2:])))
             for name, a in (("obs", x.obs), ("lane", x.lane), ("mask_type", x.mask_type),
                             ("mask_offset", x.mask_offset), ("mask_item", x.mask_item), ("mask_target", chosen),
                             ("logp", logp), ("value", value)):
                 store[name].append(pick(a))
-            store["actions"].append(hero_rows(actions, learner_rows))
-            teacher = hero_rows(bot, learner_rows)
+            store["actions"].append(actions[games[:, None], rows])
+            teacher = bot[games[:, None], rows]
             store["teacher"].append(teacher)
             store["teacher_mask_target"].append(np.take_along_axis(
                 pick(mask_target), teacher[..., :1, None].astype(np.intp), axis=2)[:, :, 0])
-            store["first"].append(np.repeat(self.first[:, None], HEROES_PER_TEAM, 1))
+            store["first"].append(np.repeat(self.first[games, None], HEROES_PER_TEAM, 1))
 
             ticks = self.env.state.gi[:, F.TICK].copy()
             self.step = self.env.step(played)
             self.recorder.after_step(self.env, played, np.asarray(value).reshape(G, 2, HEROES_PER_TEAM).mean(-1))
             t2 = time.perf_counter()
             rewards, terms = shaped_rewards(self.step.events, cfg.rewards, tau, ticks)
-            store["reward"].append(hero_rows(rewards, learner_rows))
-            self.term_sums += hero_rows(terms, learner_rows).mean(axis=1)
+            store["reward"].append(rewards[games[:, None], rows])
+            self.term_sums += hero_rows(terms, rows[:G]).mean(axis=1)
             done = self.step.done.copy()
-            store["done"].append(np.repeat(done[:, None], HEROES_PER_TEAM, 1))
+            store["done"].append(np.repeat(done[games, None], HEROES_PER_TEAM, 1))
             for g in np.flatnonzero(done):
                 self._game_over(g, stats)
             self.first = done
@@ -395,11 +404,10 @@ class Trainer:
         x, mask_target = hero_inputs(self.step, all_rows, self.first)
         _, _, _, last_value, _ = self._act(self.learner.params, self.learner.norm, x, mask_target,
                                            self.carry.reshape(G * 10, *self.carry.shape[2:]))
-        learner_rows = self.side[:, None] * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM)
-        last_value = hero_rows(np.asarray(last_value).reshape(G, 10), learner_rows)
+        last_value = np.asarray(last_value).reshape(G, 10)[games[:, None], self._trained_rows()]
         timing["inference_s"] += time.perf_counter() - t0
 
-        flat = {k: np.stack(v).reshape((len(v), G * HEROES_PER_TEAM) + np.shape(v[0])[2:])
+        flat = {k: np.stack(v).reshape((len(v), len(games) * HEROES_PER_TEAM) + np.shape(v[0])[2:])
                 for k, v in store.items()}
         batch = Batch(
             x=Inputs(obs=flat["obs"], first=flat["first"], lane=flat["lane"], mask_type=flat["mask_type"],
@@ -453,7 +461,7 @@ class Trainer:
         self.update += 1
         timing["learning_s"] = time.perf_counter() - t0
         total = time.perf_counter() - t_start
-        n = self.cfg.ppo.rollout_steps * self.cfg.train.num_games * HEROES_PER_TEAM
+        n = self.cfg.decisions_per_update()
         out = {f"loss/{k}": float(m[k]) for k in ("loss", "policy_loss", "value_loss")}
         out |= {"policy/approx_kl": float(m["approx_kl"]), "policy/clip_fraction": float(m["clip_fraction"]),
                 "policy/entropy": float(m["entropy"]), "policy/grad_norm": float(m["grad_norm"]),

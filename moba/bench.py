@@ -96,13 +96,12 @@ def _machine() -> str:
 
 def bench_train(args: argparse.Namespace) -> None:
     """End-to-end self-play throughput, through the same loop as `moba
-    train`: learner hero-steps per second and where the time goes, over
+    train`: hero steps trained on per second and where the time goes, over
     `--updates` updates once the pool holds its first snapshot (so the
     past-snapshot games, their forward passes and the periodic snapshot,
     checkpoint and TensorBoard writes all count)."""
     import tempfile
 
-    from engine.constants import HEROES_PER_TEAM
     from league.selfplay import Trainer
     from moba.presets import load_preset
 
@@ -112,10 +111,9 @@ def bench_train(args: argparse.Namespace) -> None:
           f"warm-up ones (the first snapshot joins at their end)\nmachine: {_machine()}")
     print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6} {'other':>6}")
     for games in args.games:
-        run = preset.run
-        per_update = run.ppo.rollout_steps * games * HEROES_PER_TEAM
-        run = dataclasses.replace(run, train=run.train.replace(
-            num_games=games, total_steps=per_update * (warm + args.updates)))
+        run = dataclasses.replace(preset.run, train=preset.run.train.replace(num_games=games))
+        per_update = run.decisions_per_update()
+        run = dataclasses.replace(run, train=run.train.replace(total_steps=per_update * (warm + args.updates)))
         timed = dict.fromkeys(("updates", "wall", "env", "inference", "learning"), 0.0)
         last = 0.0
 
@@ -149,7 +147,6 @@ def bench_learn(args: argparse.Namespace) -> None:
     from agents.policy_agent import PolicyAgent
     from agents.random_agent import RandomAgent
     from agents.scripted import ScriptedAgent
-    from engine.constants import HEROES_PER_TEAM
     from league.play import win_rate
     from league.selfplay import Trainer
     from moba.presets import load_preset
@@ -158,8 +155,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     run = preset.run
     # The run ends by time, not steps (2**24 updates are out of reach); its
     # schedules follow the training time towards the last mark instead.
-    per_update = run.ppo.rollout_steps * run.train.num_games * HEROES_PER_TEAM
-    run = dataclasses.replace(run, train=run.train.replace(total_steps=per_update << 24))
+    run = dataclasses.replace(run, train=run.train.replace(total_steps=run.decisions_per_update() << 24))
     out = Path(args.out)
     if (out / "run").exists():
         raise ConfigError(f"{str(out)!r} holds a bench run already: pick another --out or remove it")

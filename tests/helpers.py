@@ -20,14 +20,15 @@ def bslot(team, name):
     return BUILDING_BASE + team * BUILDINGS_PER_TEAM + tables.BUILDING_INDEX[name]
 
 
-# A training run small enough to take seconds: two 6-second games on the
-# smallest map, every kind of opponent, a snapshot after every update.
+# A training run small enough to take seconds: four 6-second games on the
+# smallest map, one against each kind of opponent, a snapshot after every
+# update (320 hero decisions: 16 steps of the learner's five heroes in four games).
 TINY_RUN = {
     "game": {"map_size": 2000.0, "lane_width": 300.0, "time_cap_minutes": 0.1, "creep_slots": 24,
              "obs_units": 8, "minimap_size": 2, "lineup": "mirror"},
     "policy": {"unit_width": 8, "hidden": 16, "hero_embed": 4},
     "ppo": {"rollout_steps": 16, "chunk": 4, "minibatches": 2},
-    "train": {"num_games": 2, "total_steps": 160, "opponent_latest": 0.25, "opponent_past": 0.25,
+    "train": {"num_games": 4, "total_steps": 320, "opponent_latest": 0.25, "opponent_past": 0.25,
               "opponent_scripted": 0.25, "opponent_random": 0.25, "snapshot_every": 1,
               "checkpoint_every": 1, "eval_games": 0},
 }
@@ -38,7 +39,7 @@ def tiny_run_config(updates=1, **sections):
     from league.config import RunConfig
 
     data = {name: {**values, **sections.get(name, {})} for name, values in TINY_RUN.items()}
-    data["train"]["total_steps"] = updates * 160
+    data["train"]["total_steps"] = updates * 320
     return RunConfig.from_dict(data)
 
 

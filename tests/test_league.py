@@ -157,7 +157,7 @@ def test_training_snapshots_join_the_league_and_play_in_it(tmp_path, capsys):
     db = tmp_path / "run" / "league.sqlite"
     with LeagueStore(db) as store:
         learned = [a for a in store.agents() if a.kind == "learned"]
-        assert [a.step for a in learned] == [160, 320] and learned[1].parent == learned[0].id
+        assert [a.step for a in learned] == [320, 640] and learned[1].parent == learned[0].id
         store.add_agent("gone", "learned", checkpoint=str(tmp_path / "missing.msgpack"))
         ev = evaluate(store, cfg.game, "tiny", Evaluation(games=8, batch=4, round_robin=True))
         assert ev.played == 8 and "gone" in ev.skipped and store.agent("gone").games == 0
@@ -166,4 +166,4 @@ def test_training_snapshots_join_the_league_and_play_in_it(tmp_path, capsys):
     assert "already has an agent named 'outside'" in capsys.readouterr().err
     assert main(["league", "table", "--db", str(db), "--json"]) == 0
     names = [r["agent"] for r in json.loads(capsys.readouterr().out)]
-    assert {"outside", "gone", "random", "scripted", "run@160", "run@320"} == set(names)
+    assert {"outside", "gone", "random", "scripted", "run@320", "run@640"} == set(names)

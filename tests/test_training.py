@@ -22,7 +22,7 @@ from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
 from league.play import play_games, win_rate
 from league.pool import SnapshotPool
-from league.selfplay import PAST, Trainer, TrainingError
+from league.selfplay import LATEST, PAST, RANDOM, SCRIPTED, Trainer, TrainingError
 from moba.cli import main
 
 
@@ -115,9 +115,9 @@ def test_the_scripted_bot_labels_the_learners_own_positions_within_their_masks(t
     batch, _, _ = trainer.rollout(0.3, {})
     teacher = np.asarray(batch.teacher)
     expected = np.stack([first[side[g]][g] for g in range(G)]).reshape(G * HEROES_PER_TEAM, -1)
-    np.testing.assert_array_equal(teacher[0], expected)  # the bot's choice in the learner's first position
-    # Each learner row is told the lane its slot walks, on either side.
-    np.testing.assert_array_equal(np.asarray(batch.x.lane)[-1], np.tile(HERO_LANES, G))
+    np.testing.assert_array_equal(teacher[0, :G * HEROES_PER_TEAM], expected)  # in the learner's first position
+    # Each trained row is told the lane its slot walks, on either side.
+    np.testing.assert_array_equal(np.asarray(batch.x.lane)[-1], np.tile(HERO_LANES, len(trainer.trained_games)))
     used = np.asarray(ACTION_HEADS, bool)[teacher[..., 0]]
     take = lambda mask, head: np.take_along_axis(np.asarray(mask), teacher[..., head, None], -1)[..., 0]  # noqa: E731
     assert take(batch.x.mask_type, 0).all()
@@ -154,6 +154,32 @@ def test_with_scripted_purchases_the_network_buys_what_the_bot_would_and_nothing
         np.testing.assert_array_equal(step.events[:, :5, EVENT_INDEX["items_bought"]], buys)
         bought += buys.sum()
     assert bought >= 10
+
+
+def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tmp_path):
+    # One slot per kind of opponent; slot 0 plays the latest parameters, so
+    # with train.mirror its other side is a fifth sequence of five heroes
+    # after the four games' learner sides.
+    trainer = Trainer(tmp_path / "run", tiny_run_config(train={"mirror": True}))
+    assert list(trainer.slot_kind) == [LATEST, PAST, SCRIPTED, RANDOM]
+    assert list(trainer.trained_games) == [0, 1, 2, 3, 0]
+    batch, last_value, _ = trainer.rollout(0.3, {})
+    assert np.shape(batch.reward) == (16, 25) and np.shape(last_value) == (25,)
+    learner, other = slice(0, 5), slice(20, 25)
+    # Zero-sum rewards: a game's ten heroes' rewards sum to zero at every
+    # step, so only the two sides of one game cancel.
+    reward = np.asarray(batch.reward)
+    assert np.abs(reward[:, other]).sum() > 0
+    np.testing.assert_allclose(reward[:, learner].sum(1) + reward[:, other].sum(1), 0.0, atol=1e-5)
+    assert np.abs(reward[:, learner].sum(1) + reward[:, 5:10].sum(1)).max() > 1e-3
+    np.testing.assert_array_equal(batch.x.first[:, learner], batch.x.first[:, other])
+    assert not np.array_equal(batch.x.obs[:, learner], batch.x.obs[:, other])
+    types = np.asarray(batch.actions)[..., 0, None]
+    assert np.take_along_axis(np.asarray(batch.x.mask_type), types, -1).all()  # each side's own legal actions
+    # Without (the default), the learner's side of each game only.
+    alone = Trainer(tmp_path / "alone", tiny_run_config())
+    assert list(alone.trained_games) == [0, 1, 2, 3] and alone.cfg.decisions_per_update() == 16 * 4 * 5
+    assert np.shape(alone.rollout(0.3, {})[0].reward) == (16, 20)
 
 
 def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
@@ -229,14 +255,14 @@ def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(t
     assert main(args) == 0
     rows = capsys.readouterr().out.splitlines()
     assert rows[2].split() == ["minutes", "hero", "steps", "vs", "random", "vs", "scripted"]
-    assert [r.split()[:2] for r in rows[3:5]] == [["0", "160"], ["0", "160"]]  # both marks after one update
+    assert [r.split()[:2] for r in rows[3:5]] == [["0", "320"], ["0", "320"]]  # both marks after one update
     curve = json.loads((out / "learn_curve.json").read_text())
     assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted"]] * 2
     assert (out / "learn_curve.png").is_file()
     # The run folder is that of a training run: a snapshot joined the pool
     # (the bench's past-snapshot games are not against the latest instead),
     # a checkpoint, a TensorBoard log.
-    assert SnapshotPool(out / "run" / "pool").path(160).is_file() and (out / "run" / "league.sqlite").is_file()
+    assert SnapshotPool(out / "run" / "pool").path(320).is_file() and (out / "run" / "league.sqlite").is_file()
     assert list((out / "run" / "checkpoints").glob("*.msgpack"))
     assert list((out / "run" / "tb").glob("events.out.tfevents*"))
     assert main(args) == 2
@@ -341,14 +367,14 @@ def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
                  "loss/kickstart"):
         assert all(np.isfinite(m[name]) for m in metrics), name
     assert metrics[0]["schedule/team_spirit"] == 0.3 and metrics[2]["schedule/team_spirit"] > 0.3
-    # The imitation weight falls linearly with the learner's hero steps (160 per update here).
+    # The imitation weight falls linearly with the learner's hero steps (320 per update here).
     steps = trainer.cfg.ppo.kickstart_steps
-    assert [m["schedule/kickstart_coef"] for m in metrics] == pytest.approx([10.0 * (1 - 160 * u / steps)
+    assert [m["schedule/kickstart_coef"] for m in metrics] == pytest.approx([10.0 * (1 - 320 * u / steps)
                                                                             for u in range(3)])
     assert sum(metrics[0][f"actions/{n}"] for n in ("noop", "stop", "move", "attack", "buy")) <= 1.0 + 1e-6
-    # Both games (45 decisions each under the 0.1-minute cap) end within the 48 played.
+    # The four games (45 decisions each under the 0.1-minute cap) end within the 48 played.
     finished = sum(len(v) for k, v in stats.items() if k.startswith("win_rate/"))
-    assert finished == 2 and len(stats["game/length_minutes"]) == 2
+    assert finished == 4 and len(stats["game/length_minutes"]) == 4
     assert stats["game/length_minutes"][0] == pytest.approx(0.1, abs=0.01)
     assert set(f"reward/{e}" for e in EVENT_NAMES) <= set(stats)
     # The schedules follow the run's progress: by updates, or what takes its place (the bench's time).
