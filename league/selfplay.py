@@ -347,7 +347,7 @@ class Trainer:
         store: dict[str, list] = defaultdict(list)
         for t in range(T):
             t0 = time.perf_counter()
-            rows = self._trained_rows()
+            at = (games[:, None], self._trained_rows())  # the trained heroes in [G, 10] arrays
             bot = np.concatenate([self.scripted.act(self.env, self.step, team) for team in (0, 1)], axis=1)
             shop = bot if cfg.policy.scripted_purchases else None
             x, mask_target = hero_inputs(self.step, all_rows, self.first, shop)
@@ -369,15 +369,15 @@ class Trainer:
                 played = with_scripted_purchases(actions, bot, policy_side)
             t1 = time.perf_counter()
 
-            pick = lambda a: np.asarray(a).reshape((G, 10) + np.shape(a)[1:])[games[:, None], rows]  # noqa: E731
+            pick = lambda a: np.asarray(a).reshape((G, 10) + np.shape(a)[1:])[at]  # noqa: E731
             if t % cfg.ppo.chunk == 0:
                 store["carry"].append(pick(carry_before.reshape(G * 10, *self.carry.shape[2:])))
             for name, a in (("obs", x.obs), ("lane", x.lane), ("mask_type", x.mask_type),
                             ("mask_offset", x.mask_offset), ("mask_item", x.mask_item), ("mask_target", chosen),
                             ("logp", logp), ("value", value)):
                 store[name].append(pick(a))
-            store["actions"].append(actions[games[:, None], rows])
-            teacher = bot[games[:, None], rows]
+            store["actions"].append(actions[at])
+            teacher = bot[at]
             store["teacher"].append(teacher)
             store["teacher_mask_target"].append(np.take_along_axis(
                 pick(mask_target), teacher[..., :1, None].astype(np.intp), axis=2)[:, :, 0])
@@ -388,8 +388,8 @@ class Trainer:
             self.recorder.after_step(self.env, played, np.asarray(value).reshape(G, 2, HEROES_PER_TEAM).mean(-1))
             t2 = time.perf_counter()
             rewards, terms = shaped_rewards(self.step.events, cfg.rewards, tau, ticks)
-            store["reward"].append(rewards[games[:, None], rows])
-            self.term_sums += hero_rows(terms, rows[:G]).mean(axis=1)
+            store["reward"].append(rewards[at])
+            self.term_sums += hero_rows(terms, at[1][:G]).mean(axis=1)
             done = self.step.done.copy()
             store["done"].append(np.repeat(done[games, None], HEROES_PER_TEAM, 1))
             for g in np.flatnonzero(done):
