@@ -61,6 +61,12 @@ class PPOConfig(Settings):
                                        "each imitated decision weighs (share of its action type among the "
                                        "minibatch's labels, at least 1%) to minus this power: 0 weighs all "
                                        "alike, 0.5 lifts rare casts and purchases")
+    # The bot grouping after 8 minutes beats the bot grouping after 5 (its
+    # default) in three games of four; its clone beat the bot at the hour (BENCHMARKS.md).
+    teacher_group_minute: float = setting(8.0, 0.0, 1e4,
+                                          "the teacher is the scripted bot with its heroes grouping mid "
+                                          "after this many game minutes (the scripted opponent groups "
+                                          "after 5)")
 
     def learning_rate_at(self, progress: float) -> float:
         """The step size `progress` (0 to 1) through a run: linear."""

@@ -420,8 +420,9 @@ def _decide_team(s, w, g, team, out, first, retreat, build_pos, group_tick):
 
 @kernel(parallel=True)
 def scripted_actions(s, w, team, out, retreat, build_pos, group_tick):
+    """`team`'s heroes of every game into out; `group_tick` [G] is each game's grouping tick."""
     for g in prange(s.gi.shape[0]):
-        _decide_team(s, w, g, team, out, 0, retreat, build_pos, group_tick)
+        _decide_team(s, w, g, team, out, 0, retreat, build_pos, group_tick[g])
 
 
 @kernel
@@ -467,11 +468,14 @@ class ScriptedAgent:
     def _group_tick(self) -> int:
         return int(self.group_minute * 60 * TICKS_PER_SECOND)
 
-    def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
-        """Actions [G, 5, heads] for the five heroes of `team`."""
+    def act(self, env: BatchEnv, step: Step, team: int, group_minute: np.ndarray | None = None) -> np.ndarray:
+        """Actions [G, 5, heads] for the five heroes of `team`; `group_minute`
+        [G], if given, is each game's grouping time in place of the bot's own."""
         retreat, build_pos = self._memory(env.num_games)
         out = np.zeros((env.num_games, HEROES_PER_TEAM, NUM_HEADS), np.int32)
-        scripted_actions(env.state, env.world, team, out, retreat, build_pos, self._group_tick)
+        ticks = (np.full(env.num_games, self._group_tick, np.int64) if group_minute is None
+                 else (np.asarray(group_minute, np.float64) * 60 * TICKS_PER_SECOND).astype(np.int64))
+        scripted_actions(env.state, env.world, team, out, retreat, build_pos, ticks)
         return out
 
 

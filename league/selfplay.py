@@ -326,10 +326,17 @@ class Trainer:
                 team_actions = agent.act(self.env, self.step, team)
                 actions[g, team * HEROES_PER_TEAM:(team + 1) * HEROES_PER_TEAM] = team_actions[g]
 
+    def _group_minute(self, team: int) -> np.ndarray:
+        """Each game's grouping time for the bot's choices for `team`: the
+        scripted opponent's own, the teacher's wherever it labels or shops
+        for the network's heroes."""
+        bot_side = (self.opp_kind == SCRIPTED) & (self.side != team)
+        return np.where(bot_side, self.scripted.group_minute, self.cfg.ppo.teacher_group_minute)
+
     def _scripted_act(self, actions: np.ndarray, bot: np.ndarray) -> None:
         """Play the scripted bot's actions `bot` [G, 10, 5], chosen for every
         hero, in the games against it. Its choice in the trained heroes'
-        positions is the kickstart label (kept after the weight reaches 0,
+        positions (grouping at the teacher's time) is the kickstart label (kept after the weight reaches 0,
         so `loss/kickstart` still shows how far the learner has moved from
         the bot), and its purchases are the network's heroes' with
         `policy.scripted_purchases`."""
@@ -348,7 +355,8 @@ class Trainer:
         for t in range(T):
             t0 = time.perf_counter()
             at = (games[:, None], self._trained_rows())  # the trained heroes in [G, 10] arrays
-            bot = np.concatenate([self.scripted.act(self.env, self.step, team) for team in (0, 1)], axis=1)
+            bot = np.concatenate([self.scripted.act(self.env, self.step, team, self._group_minute(team))
+                                  for team in (0, 1)], axis=1)
             shop = bot if cfg.policy.scripted_purchases else None
             x, mask_target = hero_inputs(self.step, all_rows, self.first, shop)
             carry_before = self.carry.copy()

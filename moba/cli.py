@@ -14,7 +14,8 @@ def _preset_args(p: argparse.ArgumentParser, default: str) -> None:
     p.add_argument("--preset", default=default,
                    help=f"preset name (standard, small) or a TOML file (default: {default})")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a preset value, e.g. --set game.time_cap_minutes=10 (repeatable)")
+                   help="override a preset value, e.g. --set game.time_cap_minutes=10 (repeatable; "
+                        "`moba config` lists every key with its meaning)")
 
 
 def build_parser() -> argparse.ArgumentParser:

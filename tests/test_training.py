@@ -17,7 +17,7 @@ from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
 from agents.roles import HERO_LANES
 from agents.scripted import ScriptedAgent
 from engine import BatchEnv, ConfigError
-from engine.constants import ACT_BUY, ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM, NUM_HEADS
+from engine.constants import ACT_BUY, ACT_MOVE, ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM, NUM_HEADS
 from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
 from league.play import play_games, win_rate
@@ -154,6 +154,20 @@ def test_with_scripted_purchases_the_network_buys_what_the_bot_would_and_nothing
         np.testing.assert_array_equal(step.events[:, :5, EVENT_INDEX["items_bought"]], buys)
         bought += buys.sum()
     assert bought >= 10
+
+
+def test_the_teacher_groups_when_told_and_the_scripted_opponent_keeps_its_own_time(tmp_path):
+    # Two runs alike but for the teacher's grouping time: the same games are
+    # played (the scripted opponent grouping after its own 5 minutes, the
+    # purchases unchanged), and only the labels differ, where a hero walks.
+    runs = [Trainer(tmp_path / str(minute), tiny_run_config(ppo={"teacher_group_minute": minute}))
+            for minute in (5.0, 0.0)]
+    default, grouped = (run.rollout(0.3, {})[0] for run in runs)
+    np.testing.assert_array_equal(default.actions, grouped.actions)
+    np.testing.assert_array_equal(default.x.obs, grouped.x.obs)
+    differ = (np.asarray(default.teacher) != np.asarray(grouped.teacher)).any(-1)
+    assert differ.any()
+    assert (np.asarray(grouped.teacher)[differ][:, 0] == ACT_MOVE).all()
 
 
 def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tmp_path):
