@@ -447,6 +447,10 @@ def play_out(s, w, live, out, retreat_r, build_r, retreat_d, build_d, group_r, g
             _play_game(s, w, g, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d)
 
 
+def _ticks(minutes: float | np.ndarray) -> np.ndarray:
+    return (np.asarray(minutes, np.float64) * 60 * TICKS_PER_SECOND).astype(np.int64)
+
+
 class ScriptedAgent:
     """The compiled rule-based bot; keeps a little memory per game and hero."""
 
@@ -466,15 +470,15 @@ class ScriptedAgent:
 
     @property
     def _group_tick(self) -> int:
-        return int(self.group_minute * 60 * TICKS_PER_SECOND)
+        return int(_ticks(self.group_minute))
 
     def act(self, env: BatchEnv, step: Step, team: int, group_minute: np.ndarray | None = None) -> np.ndarray:
         """Actions [G, 5, heads] for the five heroes of `team`; `group_minute`
         [G], if given, is each game's grouping time in place of the bot's own."""
         retreat, build_pos = self._memory(env.num_games)
         out = np.zeros((env.num_games, HEROES_PER_TEAM, NUM_HEADS), np.int32)
-        ticks = (np.full(env.num_games, self._group_tick, np.int64) if group_minute is None
-                 else (np.asarray(group_minute, np.float64) * 60 * TICKS_PER_SECOND).astype(np.int64))
+        minutes = self.group_minute if group_minute is None else group_minute
+        ticks = np.broadcast_to(_ticks(minutes), (env.num_games,))
         scripted_actions(env.state, env.world, team, out, retreat, build_pos, ticks)
         return out
 

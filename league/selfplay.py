@@ -336,10 +336,10 @@ class Trainer:
     def _scripted_act(self, actions: np.ndarray, bot: np.ndarray) -> None:
         """Play the scripted bot's actions `bot` [G, 10, 5], chosen for every
         hero, in the games against it. Its choice in the trained heroes'
-        positions (grouping at the teacher's time) is the kickstart label (kept after the weight reaches 0,
-        so `loss/kickstart` still shows how far the learner has moved from
-        the bot), and its purchases are the network's heroes' with
-        `policy.scripted_purchases`."""
+        positions (grouping at the teacher's time) is the kickstart label
+        (kept after the weight reaches 0, so `loss/kickstart` still shows how
+        far the learner has moved from the bot), and its purchases are the
+        network's heroes' with `policy.scripted_purchases`."""
         games = np.flatnonzero(self.opp_kind == SCRIPTED)
         g, rows = games[:, None], self._opponent_rows(games)
         actions[g, rows] = bot[g, rows]
