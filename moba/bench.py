@@ -159,6 +159,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if (out / "run").exists():
         raise ConfigError(f"{str(out)!r} holds a bench run already: pick another --out or remove it")
+    _warm_up(run.game)  # a first run's compiling would otherwise count as training minutes
     trainer = Trainer(out / "run", run, preset.name)
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
