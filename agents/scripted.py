@@ -478,7 +478,7 @@ class ScriptedAgent:
         retreat, build_pos = self._memory(env.num_games)
         out = np.zeros((env.num_games, HEROES_PER_TEAM, NUM_HEADS), np.int32)
         minutes = self.group_minute if group_minute is None else group_minute
-        ticks = np.broadcast_to(_ticks(minutes), (env.num_games,))
+        ticks = _ticks(np.broadcast_to(minutes, (env.num_games,)))  # a fresh array: one kernel signature
         scripted_actions(env.state, env.world, team, out, retreat, build_pos, ticks)
         return out
 
