@@ -61,6 +61,7 @@ from engine.rules import armor_factor, building_slot, creep_slot, is_building, i
 from engine.sim import step_game
 from engine.spec import EV_ITEMS_BOUGHT
 from engine.tables import HEROES, ITEM_INDEX, hero_build
+from engine.threads import over_games
 from engine.world import CREEP_BASE
 
 SALVE = ITEM_INDEX["healing_salve"]
@@ -149,7 +150,7 @@ def _attack(s, g, h, out, i, team, u, K):
     return False
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _cast_at(s, w, g, h, out, i, team, src, ab, v, K, self_row):
     """Cast ability row `ab` from `src` (0-3 ability, 4-9 item) at unit v if
     v is within its reach (a unit or point target's cast range, or the
@@ -405,7 +406,7 @@ def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
                      w.lane_xy[team, lane, 0, 0], w.lane_xy[team, lane, 0, 1])
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _decide_team(s, w, g, team, out, first, retreat, build_pos, group_tick):
     """The five heroes of `team` into out[g, first:first + 5]."""
     for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
@@ -435,14 +436,14 @@ def _play_game(s, w, g, out, retreat_r, build_r, retreat_d, build_d, group_r, gr
             return
 
 
-@kernel(parallel=True)
-def play_out(s, w, live, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d):
-    """Play the game of every `live` slot to its end, a bot on each side
+@kernel(nogil=True)
+def play_out(s, w, live, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d, lo, hi):
+    """Play the game of every `live` slot of lo..hi-1 to its end, a bot on each side
     (its memory and its grouping tick), without leaving compiled code: the
     games stepping the env with the bots' actions plays, with no round trip
     through Python per decision, and each slot's game played through while
     its state is in the cache."""
-    for g in prange(s.gi.shape[0]):
+    for g in range(lo, hi):
         if live[g]:
             _play_game(s, w, g, out, retreat_r, build_r, retreat_d, build_d, group_r, group_d)
 
@@ -504,5 +505,5 @@ def play_out_games(env: BatchEnv, radiant: ScriptedAgent, dire: ScriptedAgent, l
         raise ValueError("play_out_games needs an env made with observations=False")
     G = env.num_games
     out = np.zeros((G, 2 * HEROES_PER_TEAM, NUM_HEADS), np.int32)
-    play_out(env.state, env.world, np.asarray(live, np.bool_), out, *radiant._memory(G), *dire._memory(G),
-             radiant._group_tick, dire._group_tick)
+    over_games(play_out, G, env.state, env.world, np.asarray(live, np.bool_), out, *radiant._memory(G),
+               *dire._memory(G), radiant._group_tick, dire._group_tick)

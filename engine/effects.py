@@ -64,7 +64,7 @@ from engine.spec import EV_ABILITY_CASTS, EV_ITEMS_USED
 from engine.world import BUILDINGS_PER_TEAM
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def castable(s, w, g, h, src):
     """(ability row, level) that hero h can cast from `src` now, or (-1, 0):
     alive, not stunned (nor silenced, for abilities), learned or held, off
@@ -219,7 +219,7 @@ def apply_ability(s, w, g, c, ab, level, v, tx, ty):
                 _area_hit(s, w, g, c, u, ab, level, area, r, length, cx, cy, tx, ty, dx, dy)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _area_hit(s, w, g, c, u, ab, level, area, r, length, cx, cy, tx, ty, dx, dy):
     """Hit unit u if it is inside the circle around (tx, ty), or the line
     from (cx, cy) along (dx, dy)."""

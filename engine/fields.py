@@ -4,7 +4,7 @@ State and World keep related numbers in a few arrays with a trailing field
 axis (`s.uf[g, u, HP]`) rather than one array per number: numba passes its
 NamedTuple arguments by value, and a hundred separate arrays make every call
 between kernels, and so compilation, many times slower. For the same reason
-the kernels run per unit per tick are `inline="always"`: even with these few
+the kernels run per unit per tick are `@kernel(inline=True)`: even with these few
 arrays a real call passes a few hundred scalars.
 """
 

@@ -66,7 +66,7 @@ from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
 # Vision
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _list_viewers(s, w, g, team, viewers):
     """Position and vision range of each living unit of `team` into the rows
     of `viewers`; returns how many."""
@@ -83,7 +83,7 @@ def _list_viewers(s, w, g, team, viewers):
     return n
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _sees_point(viewers, n, x, y):
     """Whether any of the first n viewers has (x, y) within its vision."""
     for i in range(n):
@@ -186,7 +186,7 @@ def select_team_units(s, w, g, team):
 # Observation vectors
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _write_unit_shared(s, w, g, team, o, u):
     """The features of unit u that are the same for every hero of `team`."""
     kind = s.ui[g, u, F.KIND]
@@ -242,7 +242,7 @@ def _write_unit_shared(s, w, g, team, o, u):
         o[U_SHIELD] = uf[F.SHIELD] / 1000.0
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _write_unit_relative(s, w, g, h, o, u, attackable_row):
     """The features of unit u seen from hero h. Every one is written, since
     the row was copied from another hero's."""
@@ -267,7 +267,7 @@ def _write_unit_relative(s, w, g, h, o, u, attackable_row):
             o[U_HITS_TO_KILL] = min(np.ceil(s.uf[g, u, F.HP] / per_hit) / 10.0, 1.0)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _write_self(s, w, g, h, o, ready):
     team = h // HEROES_PER_TEAM
     alive = s.ui[g, h, F.ALIVE]
@@ -337,13 +337,13 @@ def _write_self(s, w, g, h, o, ready):
     o[S_CASTING] = 1.0 if s.ui[g, h, F.ORDER] == ORDER_CAST else 0.0
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _in_shop(s, w, g, h):
     f = building_slot(h // HEROES_PER_TEAM, w.pi[F.P_FOUNTAIN])
     return (s.uf[g, h, F.X] - s.uf[g, f, F.X]) ** 2 + (s.uf[g, h, F.Y] - s.uf[g, f, F.Y]) ** 2 <= w.pf[F.P_SHOP_RANGE] * w.pf[F.P_SHOP_RANGE]
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _write_allies(s, w, g, h, o):
     team = h // HEROES_PER_TEAM
     j = 0
@@ -369,7 +369,7 @@ def _write_allies(s, w, g, h, o):
         j += 1
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _write_global(s, w, g, h, o):
     team = h // HEROES_PER_TEAM
     enemy = 1 - team
@@ -424,7 +424,7 @@ ROW_ALLY = 4
 ROW_ATTACKABLE = 8  # a living hero of the team may attack it
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def write_masks(s, w, g, h):
     """Masks of hero h, from its team's `row_kind` and its `ready`; a source
     with no row to aim at is then not ready either."""
@@ -516,7 +516,7 @@ def observe_masks(s, w, g):
     _observe(s, w, g, False)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _clear_rows_from(o, n, K):
     """Zero the unit rows of observation o from row n on. Rows fill from the
     top and an empty one is all zero, so this stops at the first empty row:
@@ -528,7 +528,7 @@ def _clear_rows_from(o, n, K):
         o[k * UNIT_F:(k + 1) * UNIT_F] = 0.0
 
 
-@kernel(inline="always")  # inlined with a constant `features`, so each caller compiles only its branch
+@kernel(inline=True)  # inlined where `features` is a constant, so each caller keeps only its branch
 def _observe(s, w, g, features):
     compute_visibility(s, w, g)
     for team in range(2):

@@ -56,7 +56,7 @@ from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM, CREEP_BASE
 # another game or on the thread that runs it.
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def rng_next(s, g):
     x = s.rng[g]
     x ^= x >> np.uint64(12)
@@ -66,12 +66,12 @@ def rng_next(s, g):
     return x * np.uint64(2685821657736338717)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def rng_uniform(s, g):
     return float(rng_next(s, g) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def rng_int(s, g, n):
     return min(int(rng_uniform(s, g) * n), n - 1)
 
@@ -90,42 +90,42 @@ def seed_state(seed: int, game: int) -> np.uint64:
 # Geometry and slots
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def building_slot(team, b):
     return BUILDING_BASE + team * BUILDINGS_PER_TEAM + b
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def creep_slot(w, team, c):
     return CREEP_BASE + team * w.pi[F.P_CREEP_SLOTS] + c
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def dist2(s, g, a, b):
     dx = s.uf[g, a, F.X] - s.uf[g, b, F.X]
     dy = s.uf[g, a, F.Y] - s.uf[g, b, F.Y]
     return dx * dx + dy * dy
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def in_attack_range(s, g, a, v):
     reach = (s.uf[g, a, F.RANGE] + HULL_RADIUS[s.ui[g, a, F.KIND]]
              + HULL_RADIUS[s.ui[g, v, F.KIND]])
     return dist2(s, g, a, v) <= reach * reach
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def armor_factor(armor):
     """Dota's physical damage multiplier for a given armor value."""
     return 1.0 - 0.06 * armor / (1.0 + 0.06 * abs(armor))
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def is_creep(kind):
     return (kind == KIND_MELEE_CREEP) | (kind == KIND_RANGED_CREEP)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def is_building(kind):
     return (kind == KIND_TOWER) | (kind == KIND_BARRACKS) | (kind == KIND_ANCIENT)
 
@@ -134,14 +134,14 @@ def is_building(kind):
 # Timed statuses (engine.fields: each stored as the tick it ends)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def affected(s, g, u):
     """Whether unit u is under any timed status now (one int read, so the
     many units under none skip the rest)."""
     return s.ui[g, u, F.EFFECTS_END] > s.gi[g, F.TICK]
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def set_status_end(s, g, u, field, end):
     """Status `field` of unit u lasts until tick `end`."""
     s.uf[g, u, field] = end
@@ -149,14 +149,14 @@ def set_status_end(s, g, u, field, end):
         s.ui[g, u, F.EFFECTS_END] = int(end)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def clear_status(s, g, u):
     s.uf[g, u, F.STATUS_FIRST:F.UF] = 0.0
     s.ui[g, u, F.DOT_SRC] = -1
     s.ui[g, u, F.EFFECTS_END] = 0
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def invisible(s, g, u):
     t = s.gi[g, F.TICK]
     if s.ui[g, u, F.EFFECTS_END] <= t or s.uf[g, u, F.INVIS_END] <= t:
@@ -164,7 +164,7 @@ def invisible(s, g, u):
     return s.uf[g, u, F.INVIS_START] <= t
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def hidden_from(s, g, u, team):
     """Whether unit u is an invisible hero that `team` does not see."""
     if u >= NUM_HEROES or not invisible(s, g, u):
@@ -172,14 +172,14 @@ def hidden_from(s, g, u, team):
     return not s.visible[g, team, u]
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def break_invisibility(s, g, u):
     t = s.gi[g, F.TICK]
     if s.uf[g, u, F.INVIS_END] > t:
         s.uf[g, u, F.INVIS_END] = t
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def speed_now(s, g, u):
     """Move speed per tick with roots, slows and hastes applied."""
     t = s.gi[g, F.TICK]
@@ -214,7 +214,7 @@ SLIDE_COS = (1.0, 0.7071068, 0.7071068, 0.0, 0.0)
 SLIDE_SIN = (0.0, 0.7071068, -0.7071068, 1.0, -1.0)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def walkable(w, x, y):
     size = w.pf[F.P_MAP_SIZE]
     if x < 0.0 or y < 0.0 or x >= size or y >= size:
@@ -223,7 +223,7 @@ def walkable(w, x, y):
     return w.walkable[int(y / cell), int(x / cell)] != 0
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def move_toward(s, w, g, u, tx, ty):
     """Step unit `u` toward (tx, ty); slide around trees. True on arrival."""
     x = s.uf[g, u, F.X]
@@ -286,12 +286,12 @@ def update_vulnerability(s, w, g, team):
             s.ui[g, u, F.INVULNERABLE] = 1
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def vulnerable(s, w, g, u):
     return s.ui[g, u, F.INVULNERABLE] == 0
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def attackable(s, w, g, a, v):
     """Whether unit `a` may attack unit `v` now: a living enemy that can take
     damage, or an allied creep weak enough to deny."""
@@ -402,7 +402,7 @@ def level_abilities(s, w, g, h):
         s.abil[g, h, a, F.ABIL_LEVEL] = skills[a]
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def grant_gold(s, g, h, amount):
     s.hf[g, h, F.GOLD] += amount
     s.events[g, h, EV_GOLD] += amount
@@ -422,7 +422,7 @@ def grant_xp(s, w, g, h, amount):
         hero_stats(s, w, g, h)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _near(s, g, h, x, y, r2):
     if not s.ui[g, h, F.ALIVE]:
         return False
@@ -444,7 +444,7 @@ def share_xp(s, w, g, receiving_team, x, y, amount):
                 grant_xp(s, w, g, h, amount / n)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def buyback_cost(s, w, g, h):
     lv = s.hi[g, h, F.LEVEL]
     minutes = s.gi[g, F.TICK] / (60.0 * TICKS_PER_SECOND)
@@ -470,7 +470,7 @@ def respawn_hero(s, w, g, h):
 # Damage and death
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _assisted(s, w, g, victim, a):
     t = s.damaged_by[g, victim, a]
     if t < 0:
@@ -569,7 +569,7 @@ def kill_unit(s, w, g, v, killer):
         share_xp(s, w, g, eteam, s.uf[g, v, F.X], s.uf[g, v, F.Y], xp)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def deal_damage(s, w, g, a, v, amount):
     """`a` deals `amount` (already reduced) damage to `v`; -1 for no source."""
     if not s.ui[g, v, F.ALIVE] or not vulnerable(s, w, g, v):
@@ -609,7 +609,7 @@ def draw_aggro(s, w, g, attacker):
             s.ui[g, u, F.TARGET] = attacker
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _evades(s, g, v):
     """An attack on hero v misses by its evasion (a draw only when it has some)."""
     if v >= NUM_HEROES or s.hf[g, v, F.EVASION] <= 0.0:
@@ -617,7 +617,7 @@ def _evades(s, g, v):
     return rng_uniform(s, g) < s.hf[g, v, F.EVASION]
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def attack(s, w, g, a, v):
     """Creep or building `a` lands an attack on `v` (in range, off cooldown)."""
     s.uf[g, a, F.ATTACK_CD] = s.uf[g, a, F.ATTACK_TICKS]

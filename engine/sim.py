@@ -244,7 +244,7 @@ def spawn_waves(s, w, g):
 # Behaviour of each kind of unit for one tick
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _nearest_enemy(s, w, g, u, reach, buildings):
     """Nearest living, damageable enemy of `u` within `reach` (measured to a
     building's edge), or -1."""
@@ -286,7 +286,7 @@ def _nearest_enemy(s, w, g, u, reach, buildings):
     return best
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _hero_act(s, w, g, h):
     order = s.ui[g, h, F.ORDER]
     if order == ORDER_MOVE:
@@ -308,7 +308,7 @@ def _hero_act(s, w, g, h):
         cast_step(s, w, g, h)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _still_valid(s, w, g, u, v):
     """Whether creep u keeps target v: alive, an enemy, damageable, leashed."""
     if v < 0 or not s.ui[g, v, F.ALIVE] or s.ui[g, v, F.TEAM] == s.ui[g, u, F.TEAM]:
@@ -320,7 +320,7 @@ def _still_valid(s, w, g, u, v):
     return dist2(s, g, u, v) <= w.pf[F.P_LEASH] ** 2
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _creep_act(s, w, g, u, tick):
     v = s.ui[g, u, F.TARGET]
     valid = _still_valid(s, w, g, u, v)
@@ -345,7 +345,7 @@ def _creep_act(s, w, g, u, tick):
             s.ui[g, u, F.WAYPOINT] = wp + 1
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _tower_act(s, w, g, u, tick):
     v = s.ui[g, u, F.TARGET]
     if v >= 0 and not (s.ui[g, v, F.ALIVE] and in_attack_range(s, g, u, v)):
@@ -361,7 +361,7 @@ def _tower_act(s, w, g, u, tick):
         attack(s, w, g, u, v)
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _regenerate(s, w, g, u, kind):
     uf = s.uf[g, u]
     if kind == KIND_HERO:
@@ -375,7 +375,7 @@ def _regenerate(s, w, g, u, kind):
         uf[F.HP] = min(uf[F.MAX_HP], uf[F.HP] + uf[F.HP_REGEN])
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _list_creeps(s, w, g):
     """Each team's living creeps into s.creeps, in slot order: the unit loop
     and target searches then skip the empty slots. Creeps spawn only at the
@@ -390,7 +390,7 @@ def _list_creeps(s, w, g):
         s.creeps[g, team, n] = -1
 
 
-@kernel(inline="always")
+@kernel(inline=True)
 def _unit_tick(s, w, g, u, tick):
     if not s.ui[g, u, F.ALIVE]:
         return
@@ -554,7 +554,7 @@ def finish_events(s, w, g):
                 s.events[g, h, EV_LOSS] = 1.0
 
 
-@kernel  # not inlined: inside a prange body numba's parfor passes mishandle `s.events[g] = 0.0`
+@kernel
 def _clear_outcome(s, g):
     s.events[g] = 0.0
     s.done[g] = False
@@ -592,9 +592,9 @@ def step_batch(s, w, actions, live, features):
             _clear_outcome(s, g)
 
 
-@kernel(parallel=True)
+@kernel  # serial: called once per env, and a parallel kernel compiles four times as long
 def reset_batch(s, w, features):
-    for g in prange(s.gi.shape[0]):
+    for g in range(s.gi.shape[0]):
         reset_game(s, w, g)
         _clear_outcome(s, g)
         if features:

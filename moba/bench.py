@@ -45,17 +45,6 @@ def _engine_run(cfg, games: int, seed: int) -> dict[str, float]:
             "bytes_per_game": sum(a.nbytes for a in env.state) / games}
 
 
-def _warm_up(cfg) -> None:
-    """Compile (or load from the cache) every kernel before timing anything."""
-    from agents.scripted import ScriptedAgent
-    from engine import BatchEnv
-
-    env = BatchEnv(cfg, num_games=1, seed=0)
-    step = env.reset()
-    bot = ScriptedAgent()
-    env.step(np.concatenate([bot.act(env, step, 0), bot.act(env, step, 1)], axis=1))
-
-
 def bench_engine(args: argparse.Namespace) -> None:
     import numba
 
@@ -71,7 +60,6 @@ def bench_engine(args: argparse.Namespace) -> None:
           f"scripted vs scripted, whole games, median of {args.repeats} runs")
     print(f"machine: {platform.processor() or platform.machine()}, {cores} cores, "
           f"numba {numba.__version__}")
-    _warm_up(cfg)
     print(f"{'threads':>7} {'batch':>5} {'ticks/s':>10} {'per core':>10} "
           f"{'decisions/s':>12} {'with bots':>10} {'game min':>9} {'MB/game':>8}")
     for n_threads in threads:
@@ -159,7 +147,6 @@ def bench_learn(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if (out / "run").exists():
         raise ConfigError(f"{str(out)!r} holds a bench run already: pick another --out or remove it")
-    _warm_up(run.game)  # a first run's compiling would otherwise count as training minutes
     trainer = Trainer(out / "run", run, preset.name)
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
@@ -247,7 +234,6 @@ def bench_league(args: argparse.Namespace) -> None:
           f"{args.batch} at a time, median of {args.repeats}\nmachine: {_machine()}")
     print(f"{'pairing':<20} {'games/s':>8} {'decisions/s':>12} {'engine':>7} {'agents':>7} "
           f"{'game min':>8} {'15,000 games':>13}")
-    _warm_up(cfg)
     if "learned" in args.pairings:
         play_games(cfg, learned(0), learned(1), 2, seed=0, batch=2)  # compile the policy
     pairings = {
@@ -383,4 +369,9 @@ BENCHES = {"balance": bench_balance, "engine": bench_engine, "train": bench_trai
 
 
 def run_bench(args: argparse.Namespace) -> None:
+    from moba.compile import ensure_compiled
+    from moba.presets import load_preset
+
+    load_preset(args.preset, args.overrides)  # a bad --set is refused before any compiling
+    ensure_compiled()  # compiling is never timed (nor counted as training minutes)
     BENCHES[args.bench](args)

@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN", default=None,
                    help="continue the run in folder RUN from its latest checkpoint")
 
+    sub.add_parser("compile", help="compile the engine's kernels now, into the cache folder (the first "
+                                   "command that plays games does it otherwise)")
+
     p = sub.add_parser("watch", help="watch a replay in a pygame window")
     p.add_argument("replay")
     p.add_argument("--view", default="all", choices=("all", "radiant", "dire"), help="whose fog of war")
@@ -140,11 +143,13 @@ def cmd_match(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from league.play import play_games, summarize
+    from moba.compile import ensure_compiled
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
     if args.games < 1 or args.batch < 1:
         raise ConfigError("--games and --batch must be at least 1")
+    ensure_compiled()
     names = {0: "Radiant", 1: "Dire", 2: "draw"}
     print(f"{args.radiant} (Radiant) vs {args.dire} (Dire), {args.games} games on "
           f"'{preset.name}', seed {args.seed}")
@@ -182,6 +187,7 @@ COMMANDS = {
     "config": ("moba.cli", "cmd_config"),
     "heroes": ("moba.heroes", "cmd_heroes"),
     "train": ("moba.train", "cmd_train"),
+    "compile": ("moba.compile", "cmd_compile"),
     "play": ("moba.play", "cmd_play"),
     "watch": ("moba.watch", "cmd_watch"),
     "render": ("moba.watch", "cmd_render"),

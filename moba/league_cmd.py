@@ -87,6 +87,7 @@ def _eval(store, args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from league.evaluate import Evaluation, evaluate
+    from moba.compile import ensure_compiled
     from moba.presets import load_preset
 
     if args.games < 1 or args.batch < 1:
@@ -96,6 +97,7 @@ def _eval(store, args: argparse.Namespace) -> None:
         store.set_fixed(name)
     if not 0 <= args.replays <= 1:
         raise ConfigError(f"--replays must be between 0 and 1, got {args.replays}")
+    ensure_compiled()
     ev = Evaluation(games=args.games, batch=args.batch, seed=args.seed, round_robin=args.round_robin,
                     replay_rate=args.replays, replay_dir=str(store.path.parent / f"{store.path.stem}-replays"))
     bar = tqdm(total=args.games, unit="game", file=sys.stderr, dynamic_ncols=True)

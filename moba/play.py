@@ -268,12 +268,14 @@ def _overlay(screen, renderer, session: Session, shop: bool, paused: bool) -> No
 
 def cmd_play(args) -> None:
     from agents.scripted import ScriptedAgent
+    from moba.compile import ensure_compiled
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
     side = ("radiant", "dire").index(args.side)
     human = None if args.spectate else args.name
     config = lineup_with(preset.game, args.hero, side * HEROES_PER_TEAM, args.seed) if human else preset.game
+    ensure_compiled()
     probe = BatchEnv(config, num_games=1)
     bot = make_bot(args.bot, probe, args.seed, args.db)
     if args.spectate:

@@ -26,11 +26,13 @@ def cmd_train(args: argparse.Namespace) -> None:
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
     from league.selfplay import Trainer, TrainingError
+    from moba.compile import ensure_compiled
     from moba.presets import load_preset
 
     if args.resume:
         if args.overrides or args.run_dir:
             raise ConfigError("--resume continues a run with its own config; drop --set and --run-dir")
+        ensure_compiled()
         trainer = Trainer.resume(args.resume)
         print(f"resuming {args.resume} at update {trainer.update} ({trainer.hero_steps():,} hero steps)")
     else:
@@ -39,6 +41,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         if (run_dir / "checkpoints").exists():
             raise ConfigError(f"run folder {str(run_dir)!r} already holds a run; "
                               f"continue it with --resume {run_dir} or pick another --run-dir")
+        ensure_compiled()
         trainer = Trainer(run_dir, preset.run, preset.name)
     cfg = trainer.cfg
     print(f"run folder {trainer.run_dir}: {trainer.updates_total} updates of "

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import fields as F
+from moba.compile import ensure_compiled
 from replays import load_replay
 from replays.playback import Playback
 
@@ -32,7 +33,9 @@ def watch(path: str | Path, fog: str = "all", speed: float = 1.0) -> None:
 
     from moba.render import VIEWS, Renderer, View
 
-    playback = Playback(load_replay(path))
+    replay = load_replay(path)
+    ensure_compiled()
+    playback = Playback(replay)
     pygame.init()
     renderer = Renderer(playback.env)
     screen = pygame.display.set_mode(renderer.size)
@@ -97,7 +100,9 @@ def render(path: str | Path, out: str | Path, fog: str = "all", speed: float = 4
     kind = "png" if not out.suffix else out.suffix.lower()[1:]
     if kind not in ("gif", "mp4", "png"):
         raise ValueError(f"render output must end in .gif or .mp4, or be a folder; got {str(out)!r}")
-    playback = Playback(load_replay(path))
+    replay = load_replay(path)
+    ensure_compiled()
+    playback = Playback(replay)
     pygame.display.init()
     renderer = Renderer(playback.env, size)
     surface = pygame.Surface(renderer.size)
