@@ -36,9 +36,9 @@ from engine.constants import (
 )
 from engine.mapgen import GameMap
 from engine.rules import seed_state
-from engine.sim import reset_batch, step_batch
+from engine.sim import observe_one, reset_batch, step_batch
 from engine.spec import EVENT_NAMES, obs_layout, obs_spec
-from engine.state import State, allocate
+from engine.state import GAME, State, allocate
 from engine.tables import ITEMS
 from engine.world import World, build_world
 
@@ -62,6 +62,8 @@ class Step(NamedTuple):
     done: np.ndarray  # [G] bool
     winner: np.ndarray  # [G] int8: 0 Radiant, 1 Dire, 2 draw, -1 still playing
     length: np.ndarray  # [G] int32 ticks the game that ended lasted (where done)
+    score: np.ndarray  # [G, 2] int32 hero kills of Radiant and Dire in the game that ended (where done)
+    tick: np.ndarray  # [G] int32 game time of each game now, in ticks (0: a new game)
 
 
 class BatchEnv:
@@ -97,7 +99,7 @@ class BatchEnv:
         for g in range(self.num_games):
             self.state.rng[g] = seed_state(self.seed, g)
         reset_batch(self.state, self.world, self.observations)
-        return self._view()
+        return self.view()
 
     def step(self, actions: np.ndarray, live: np.ndarray | None = None) -> Step:
         """Apply `actions` [G, 10, 5] and play one decision (`frameskip`
@@ -111,7 +113,28 @@ class BatchEnv:
                 raise ValueError(f"live must be a bool array of shape ({self.num_games},), "
                                  f"got {live.dtype} {live.shape}")
         step_batch(self.state, self.world, self.check_actions(actions), live, self.observations)
-        return self._view()
+        return self.view()
+
+    def snapshot(self, g: int) -> dict[str, np.ndarray]:
+        """A copy of game `g`: every array of the State but the outputs and
+        scratch space that the next step rebuilds (`engine.state.GAME`)."""
+        return {name: np.array(getattr(self.state, name)[g]) for name in GAME}
+
+    def restore(self, g: int, game: dict[str, np.ndarray]) -> Step:
+        """Put a `snapshot` (of this env or another with the same config) in
+        slot `g`, and observe it: the returned step's obs and masks are its."""
+        missing = [name for name in GAME if name not in game]
+        if missing:
+            raise ValueError(f"the game to restore lacks {', '.join(missing)}")
+        for name in GAME:
+            target = getattr(self.state, name)[g]
+            if target.shape != np.shape(game[name]):
+                raise ValueError(f"the game to restore does not fit this env: its {name} has shape "
+                                 f"{np.shape(game[name])}, this env's {target.shape}")
+        for name in GAME:
+            getattr(self.state, name)[g] = game[name]
+        observe_one(self.state, self.world, g, self.observations)
+        return self.view()
 
     def check_actions(self, actions: np.ndarray) -> np.ndarray:
         """The action array as int32 [G, 10, 5], or a ValueError naming the
@@ -133,7 +156,9 @@ class BatchEnv:
             )
         return np.ascontiguousarray(actions, dtype=np.int32)
 
-    def _view(self) -> Step:
+    def view(self) -> Step:
+        """The latest step (the env's own buffers, as `step` returns them)."""
         s = self.state
         masks = Masks(s.mask_type, s.mask_target, s.mask_offset, s.mask_offset, s.mask_item)
-        return Step(s.obs, masks, s.events, s.done, s.last_winner, s.final_gi[:, F.TICK])
+        return Step(s.obs, masks, s.events, s.done, s.last_winner, s.final_gi[:, F.TICK],
+                    s.final_gi[:, F.SCORE:F.SCORE + 2], s.gi[:, F.TICK])

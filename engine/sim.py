@@ -592,12 +592,18 @@ def step_batch(s, w, actions, live, features):
             _clear_outcome(s, g)
 
 
+@kernel
+def observe_one(s, w, g, features):
+    """Game g's outputs afresh, as after a step that did nothing."""
+    _clear_outcome(s, g)
+    if features:
+        observe_game(s, w, g)
+    else:
+        observe_masks(s, w, g)
+
+
 @kernel  # serial: called once per env, and a parallel kernel compiles four times as long
 def reset_batch(s, w, features):
     for g in range(s.gi.shape[0]):
         reset_game(s, w, g)
-        _clear_outcome(s, g)
-        if features:
-            observe_game(s, w, g)
-        else:
-            observe_masks(s, w, g)
+        observe_one(s, w, g, features)

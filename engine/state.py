@@ -56,6 +56,15 @@ class State(NamedTuple):
     mask_item: np.ndarray  # [G, 10, I] bool
 
 
+# Rebuilt by every step: the outputs of the last decision, and the kernels'
+# scratch space. The rest is a game: what `BatchEnv.snapshot` copies and a
+# replay's keyframe holds (the masks too, which decide the next step's
+# valid actions).
+OUTPUTS = ("obs", "events", "done", "last_winner", "final_gi")
+SCRATCH = ("viewers", "creeps", "row_dist", "row_kind", "ready")
+GAME = tuple(name for name in State._fields if name not in OUTPUTS + SCRATCH)
+
+
 def allocate(world: World, num_games: int) -> State:
     G = num_games
     U = int(world.pi[F.P_NUM_UNITS])

@@ -13,7 +13,6 @@ import numpy as np
 
 from agents.scripted import ScriptedAgent, play_out_games
 from engine import BatchEnv, GameConfig, Step
-from engine import fields as F
 from engine.constants import DRAW
 from replays.recorder import Recorder
 
@@ -91,8 +90,8 @@ def _step(env: BatchEnv, step: Step, radiant: Agent, dire: Agent, live: np.ndarr
 
 
 def _result(env: BatchEnv, g: int, index: int) -> GameResult:
-    fin = env.state.final_gi[g]
-    return GameResult(index, int(fin[F.WINNER]), int(fin[F.TICK]), int(fin[F.SCORE]), int(fin[F.SCORE + 1]))
+    step = env.view()
+    return GameResult(index, int(step.winner[g]), int(step.length[g]), int(step.score[g, 0]), int(step.score[g, 1]))
 
 
 def _play_rounds(env: BatchEnv, step: Step, radiant: ScriptedAgent, dire: ScriptedAgent, num_games: int,
@@ -110,14 +109,16 @@ def _play_rounds(env: BatchEnv, step: Step, radiant: ScriptedAgent, dire: Script
         live = np.arange(batch) < num_games - first
         watched = live & recorder.recording() if recorder is not None else np.zeros(batch, bool)
         play_out_games(env, radiant, dire, live & ~watched)
-        while watched.any():
-            watched[_step(env, step, radiant, dire, watched, recorder)] = False
-        step_of = (env.state.final_gi[:, F.TICK] - 1) // env.config.frameskip  # the decision each game ended in
-        for g in sorted(np.flatnonzero(live), key=lambda g: (step_of[g], g)):
-            result = _result(env, g, first + int(g))
-            results.append(result)
+        ended = {g: _result(env, g, first + int(g)) for g in np.flatnonzero(live & ~watched)}
+        while watched.any():  # (a step clears the other slots' outcomes: theirs are read above)
+            for g in _step(env, step, radiant, dire, watched, recorder):
+                ended[g] = _result(env, g, first + int(g))
+                watched[g] = False
+        step_of = {g: (r.ticks - 1) // env.config.frameskip for g, r in ended.items()}  # the decision it ended in
+        for g in sorted(ended, key=lambda g: (step_of[g], g)):
+            results.append(ended[g])
             if on_result is not None:
-                on_result(result)
+                on_result(ended[g])
     return results
 
 
@@ -134,12 +135,17 @@ def summarize(results: list[GameResult]) -> dict[str, float]:
 
 
 def win_rate(config: GameConfig, agent: Agent, opponent: Agent, num_games: int, seed: int = 0,
-             batch: int = 64) -> dict[str, float]:
+             batch: int = 64, on_game: Callable[[str], None] | None = None) -> dict[str, float]:
     """`agent` against `opponent`, half the games on each side: its win,
-    draw and loss rates."""
+    draw and loss rates; `on_game("win" | "draw" | "loss")` as each ends."""
+    def report(side: int) -> Callable[[GameResult], None] | None:
+        if on_game is None:
+            return None
+        return lambda r: on_game("draw" if r.winner == DRAW else "win" if r.winner == side else "loss")
+
     first = num_games // 2
-    as_radiant = play_games(config, agent, opponent, first, seed, batch) if first else []
-    as_dire = play_games(config, opponent, agent, num_games - first, seed + 1, batch)
+    as_radiant = play_games(config, agent, opponent, first, seed, batch, report(0)) if first else []
+    as_dire = play_games(config, opponent, agent, num_games - first, seed + 1, batch, report(1))
     won = sum(r.winner == 0 for r in as_radiant) + sum(r.winner == 1 for r in as_dire)
     draws = sum(r.winner == DRAW for r in as_radiant + as_dire)
     return {"games": num_games, "win": won / num_games, "draw": draws / num_games,

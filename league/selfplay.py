@@ -236,7 +236,7 @@ class Trainer:
         self.pool.restore(tree["pool"])
         self.rng.bit_generator.state = rng_state
         self.random.rng.bit_generator.state = random_state
-        self.step = self.env._view()
+        self.step = self.env.view()
         self.recorder.start(self.env)  # games in progress are recorded from here on
 
     # --- games and opponents

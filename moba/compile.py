@@ -33,13 +33,13 @@ from engine import BatchEnv, GameConfig
 from engine.cache import engine_cache_dir
 from engine.effects import castable
 from engine.jit import KERNELS
-from engine.sim import apply_actions, finish_events, reset_batch, step_batch, step_game, tick_game
+from engine.sim import apply_actions, finish_events, observe_one, reset_batch, step_batch, step_game, tick_game
 
 # Phases run one after the other; a phase's lanes run at once, one a process
 # (the first in this one). The kernels of the first phase are the leaves of
 # the game's call tree; `step_game` then finds them all in the cache.
 PHASES = (
-    (("tick_game",), ("reset_batch", "apply_actions", "finish_events", "scripted_actions", "castable")),
+    (("tick_game",), ("reset_batch", "apply_actions", "finish_events", "scripted_actions", "python_calls")),
     (("step_game",),),
     (("step_batch",), ("play_out",)),
 )
@@ -70,7 +70,9 @@ def _targets() -> dict[str, Callable[[], None]]:
         "finish_events": lambda: finish_events.compile(_signature(s, w, 0)),
         "scripted_actions": lambda: scripted_actions.compile(
             _signature(s, w, 0, actions, retreat, build_pos, ticks)),
-        "castable": lambda: castable.compile(_signature(s, w, 0, 0, 0)),  # the client calls it too
+        # Called from Python: by the client, and by `BatchEnv.restore`.
+        "python_calls": lambda: (castable.compile(_signature(s, w, 0, 0, 0)),
+                                 observe_one.compile(_signature(s, w, 0, True))),
         "step_game": lambda: step_game.compile(_signature(s, w, 0, actions, True)),
         "step_batch": lambda: step_batch.compile(_signature(s, w, actions, np.ones(1, bool), True)),
         "play_out": lambda: play_out.compile(_signature(

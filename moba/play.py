@@ -115,8 +115,7 @@ class Session:
         self.step = self.env.step(actions)
         self.recorder.after_step(self.env, actions)
         if self.step.done[0]:
-            fin = self.env.state.final_gi[0]
-            self.result = {"winner": int(fin[F.WINNER]), "ticks": int(fin[F.TICK]),
+            self.result = {"winner": int(self.step.winner[0]), "ticks": int(self.step.length[0]),
                            "replay": str(self.recorder.written[-1])}
 
 

@@ -1,4 +1,5 @@
-"""`moba train`: a self-play run with a progress bar and a summary at the end."""
+"""`moba train`: a self-play run with a progress bar, a summary against the
+bots at the end, and one recorded game of the final agent to watch."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from engine import ConfigError
 
@@ -18,13 +20,59 @@ def _bar_postfix(metrics: dict[str, float]) -> dict[str, str]:
     return post
 
 
-def cmd_train(args: argparse.Namespace) -> None:
+def evaluate_against_bots(trainer: Any, games: int) -> None:
+    """The summary: the learner against the random and scripted bots, a line
+    each with a progress bar and the running win rate."""
     from tqdm import tqdm
 
     from agents.policy_agent import PolicyAgent
     from agents.random_agent import RandomAgent
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
+
+    cfg = trainer.cfg
+    print(f"evaluating against the bots, {games} games each:")
+    # Sampling, as in training, and greedily: the two can differ by many points.
+    for name, opponent, greedy in (("random", RandomAgent(cfg.train.seed + 7), False),
+                                   ("scripted", ScriptedAgent(), False),
+                                   ("scripted, greedy", ScriptedAgent(), True)):
+        agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm,
+                            seed=cfg.train.seed + 11, name="learner", greedy=greedy)
+        counts = {"win": 0, "draw": 0, "loss": 0}
+        bar = tqdm(total=games, unit="game", file=sys.stderr, dynamic_ncols=True, leave=False,
+                   desc=f"  vs {name}")
+
+        def on_game(outcome: str) -> None:
+            counts[outcome] += 1
+            bar.update(1)
+            bar.set_postfix(won=f"{counts['win'] / bar.n:.0%}")
+
+        r = win_rate(cfg.game, agent, opponent, games, seed=cfg.train.seed + 1000, batch=cfg.train.eval_batch,
+                     on_game=on_game)
+        bar.close()
+        print(f"  vs {name:16}: won {r['win']:.1%}, drew {r['draw']:.1%}, lost {r['loss']:.1%}")
+
+
+def record_final_game(trainer: Any) -> Path:
+    """One game of the final agent (Radiant) against the scripted bot, as a
+    replay in the run's replays/."""
+    from agents.policy_agent import PolicyAgent
+    from agents.scripted import ScriptedAgent
+    from league.play import play_games
+    from replays.recorder import Recorder
+
+    cfg = trainer.cfg
+    agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=cfg.train.seed + 13,
+                        name="learner")
+    recorder = Recorder(trainer.run_dir / "replays", trainer.preset_name, ("learner", "scripted"),
+                        prefix=f"final-{trainer.hero_steps()}")
+    play_games(cfg.game, agent, ScriptedAgent(), 1, seed=cfg.train.seed + 2000, batch=1, recorder=recorder)
+    return recorder.written[0]
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
     from league.selfplay import Trainer, TrainingError
     from moba.compile import ensure_compiled
     from moba.presets import load_preset
@@ -48,7 +96,8 @@ def cmd_train(args: argparse.Namespace) -> None:
           f"{cfg.ppo.rollout_steps} steps x {cfg.train.num_games} games x 5 heroes; "
           f"TensorBoard: tensorboard --logdir {trainer.run_dir / 'tb'}")
     bar = tqdm(total=cfg.train.total_steps, initial=min(trainer.hero_steps(), cfg.train.total_steps),
-               unit="step", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+               unit="step", unit_scale=True, file=sys.stderr, dynamic_ncols=True, desc="training")
+    bar.set_postfix_str("compiling the network (JAX) with the first update")
 
     def on_update(update: int, metrics: dict[str, float]) -> None:
         bar.update(min(trainer.hero_steps(), cfg.train.total_steps) - bar.n)
@@ -65,18 +114,14 @@ def cmd_train(args: argparse.Namespace) -> None:
         print(f"stopped at update {trainer.update}; checkpoint {latest}\n"
               f"continue with: moba train --resume {trainer.run_dir}")
         return
-    games = cfg.train.eval_games
-    if games:
-        print(f"evaluating against the bots, {games} games each ...")
-        # Sampling, as in training, and greedily: the two can differ by many points.
-        for name, opponent, greedy in (("random", RandomAgent(cfg.train.seed + 7), False),
-                                       ("scripted", ScriptedAgent(), False),
-                                       ("scripted, greedy", ScriptedAgent(), True)):
-            agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm,
-                                seed=cfg.train.seed + 11, name="learner", greedy=greedy)
-            r = win_rate(cfg.game, agent, opponent, games, seed=cfg.train.seed + 1000,
-                         batch=cfg.train.eval_batch)
-            print(f"  vs {name:16}: won {r['win']:.1%}, drew {r['draw']:.1%}, lost {r['loss']:.1%}")
+    if cfg.train.eval_games:
+        evaluate_against_bots(trainer, cfg.train.eval_games)
+    replay = record_final_game(trainer)
     print(f"done: {trainer.hero_steps():,} hero steps in {trainer.update} updates\n"
           f"  checkpoint   {latest}\n  snapshots    {trainer.run_dir / 'pool'} ({len(trainer.pool)})\n"
-          f"  TensorBoard  tensorboard --logdir {trainer.run_dir / 'tb'}")
+          f"  TensorBoard  tensorboard --logdir {trainer.run_dir / 'tb'}\n"
+          f"a game of the final agent (Radiant) against the scripted bot:\n"
+          f"  watch it     moba watch {replay}\n"
+          f"  render it    moba render {replay} -o {replay.with_suffix('.gif').name}\n"
+          f"play with it   moba play --mode coop --bot {latest}\n"
+          f"or against it  moba play --mode versus --bot {latest}")

@@ -7,7 +7,7 @@ import numpy as np
 
 from engine import BatchEnv, GameConfig
 from replays.format import Replay
-from replays.recorder import set_game_state
+from replays.recorder import restore_keyframe
 
 
 class Playback:
@@ -32,7 +32,7 @@ class Playback:
         step = int(min(max(step, 0), max(self.steps - 1, 0)))
         key = max((k for k in self.replay.keyframes if k.step <= step), key=lambda k: k.step)
         if step < self.step or key.step > self.step or step == 0:
-            set_game_state(self.env, 0, key.state)
+            restore_keyframe(self.env, 0, key.state)
             self.step = key.step
         while self.step < step:
             self.advance()

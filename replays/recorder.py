@@ -9,27 +9,23 @@ from typing import Any, Callable
 
 import numpy as np
 
-from engine import ENGINE_VERSION, BatchEnv, GameConfig
+from engine import ENGINE_VERSION, BatchEnv, GameConfig, Step
 from engine import fields as F
 from engine.constants import TICKS_PER_SECOND
 from replays.format import Keyframe, Replay, ReplayError, save_replay
 
-# Per-step outputs the next step rebuilds: not part of a game's state.
-DERIVED = ("obs", "events", "done", "last_winner", "final_gi", "viewers", "creeps", "row_dist", "row_kind",
-           "ready")
+def outcome(step: Step, g: int) -> dict[str, Any]:
+    """The replay's record of game `g`, which ended at this step."""
+    return {"winner": int(step.winner[g]), "ticks": int(step.length[g]),
+            "kills": [int(k) for k in step.score[g]]}
 
 
-def game_state(env: BatchEnv, g: int) -> dict[str, np.ndarray]:
-    """A copy of game `g`'s slice of every engine state array."""
-    return {name: np.array(a[g]) for name, a in env.state._asdict().items() if name not in DERIVED}
-
-
-def set_game_state(env: BatchEnv, g: int, state: dict[str, np.ndarray]) -> None:
-    arrays = env.state._asdict()
-    for name, value in state.items():
-        if name not in arrays or arrays[name][g].shape != np.shape(value):
-            raise ReplayError(f"the replay's state field {name!r} does not fit this engine")
-        arrays[name][g] = value
+def restore_keyframe(env: BatchEnv, g: int, state: dict[str, np.ndarray]) -> None:
+    """A keyframe's game into slot `g`, or a ReplayError if it does not fit."""
+    try:
+        env.restore(g, state)
+    except ValueError as e:
+        raise ReplayError(f"the replay's keyframe does not fit this engine ({e})") from None
 
 
 class Recorder:
@@ -61,8 +57,8 @@ class Recorder:
         if self.rng.random() >= self.sample:
             return None
         # A recorder started mid-game (a resumed training run) records the rest of it.
-        tick = int(env.state.gi[g, F.TICK])
-        return {"actions": [], "values": [], "keyframes": [Keyframe(0, tick, game_state(env, g))],
+        tick = int(env.view().tick[g])
+        return {"actions": [], "values": [], "keyframes": [Keyframe(0, tick, env.snapshot(g))],
                 "started": time.time()}
 
     def recording(self) -> np.ndarray:
@@ -73,25 +69,25 @@ class Recorder:
                    live: np.ndarray | None = None) -> None:
         """`values` [G, 2]: each team's value estimate before this step, if
         known; `live` [G]: the games `env.step` was given, if not all."""
+        step = env.view()
         for g, game in enumerate(self._games):
             if live is not None and not live[g]:
                 continue
             if game is None:
-                if env.state.done[g]:
+                if step.done[g]:
                     self._games[g] = self._begin(env, g)
                 continue
             game["actions"].append(np.array(actions[g], np.int16))
             if values is not None:
                 game["values"].append(np.asarray(values[g], np.float32))
-            if env.state.done[g]:
+            if step.done[g]:
                 self._finish(env, g, game)
                 self._games[g] = self._begin(env, g)
             elif len(game["actions"]) % self._keyframe_steps == 0:
                 n = len(game["actions"])
-                game["keyframes"].append(Keyframe(n, int(env.state.gi[g, F.TICK]), game_state(env, g)))
+                game["keyframes"].append(Keyframe(n, int(step.tick[g]), env.snapshot(g)))
 
     def _finish(self, env: BatchEnv, g: int, game: dict[str, Any]) -> None:
-        fin = env.state.final_gi[g]
         replay = Replay(
             header={"format": "moba-replay", "engine": ENGINE_VERSION, "preset": self.preset,
                     "config": env.config.to_dict(), "seed": env.seed, "slot": g,
@@ -99,8 +95,7 @@ class Recorder:
                     "agents": list(self.agents(g) if callable(self.agents) else self.agents),
                     "recorded": game["started"]},
             actions=np.stack(game["actions"]), keyframes=game["keyframes"],
-            outcome={"winner": int(fin[F.WINNER]), "ticks": int(fin[F.TICK]),
-                     "kills": [int(fin[F.SCORE]), int(fin[F.SCORE + 1])]},
+            outcome=outcome(env.view(), g),
             values=np.stack(game["values"]) if game["values"] else None)
         path = self.folder / f"{self.prefix}-{self._count:05d}.moba-replay"
         self._count += 1
@@ -116,16 +111,14 @@ def resimulate(replay: Replay) -> dict[str, Any]:
     config = GameConfig.from_dict(replay.header["config"])
     env = BatchEnv(config, num_games=1, seed=int(replay.header.get("seed", 0)))
     env.reset()
-    set_game_state(env, 0, replay.keyframes[0].state)
+    restore_keyframe(env, 0, replay.keyframes[0].state)
     checks = {k.step: k for k in replay.keyframes[1:]}
     for i, action in enumerate(replay.actions):
         step = env.step(action[None].astype(np.int32))
         if step.done[0]:
-            fin = env.state.final_gi[0]
-            return {"winner": int(fin[F.WINNER]), "ticks": int(fin[F.TICK]),
-                    "kills": [int(fin[F.SCORE]), int(fin[F.SCORE + 1])]}
+            return outcome(step, 0)
         k = checks.get(i + 1)
-        if k is not None and Keyframe(k.step, k.tick, game_state(env, 0)).checksum != k.checksum:
+        if k is not None and Keyframe(k.step, k.tick, env.snapshot(0)).checksum != k.checksum:
             raise ReplayError(
                 f"the game diverges from its replay at tick {k.tick}: the replay was made with engine "
                 f"{replay.header.get('engine')}, this is engine {ENGINE_VERSION}, and the rules differ")

@@ -231,3 +231,44 @@ def test_config_errors_name_the_problem():
     GameConfig(lineup=LINEUP[:5] + LINEUP[:5])
     # A round trip through a dict keeps the config.
     assert GameConfig.from_dict(SMALL.to_dict()).to_dict() == SMALL.to_dict()
+
+
+def test_a_game_snapshot_restored_in_another_env_plays_on_identically():
+    from agents.scripted import ScriptedAgent
+
+    a, b = BatchEnv(SMALL, num_games=2, seed=1), BatchEnv(SMALL, num_games=3, seed=9)
+    step_a, step_b, bot = a.reset(), b.reset(), ScriptedAgent()
+    for _ in range(150):
+        step_a = a.step(np.concatenate([bot.act(a, step_a, 0), bot.act(a, step_a, 1)], axis=1))
+    step_b = b.restore(2, a.snapshot(1))
+    np.testing.assert_array_equal(step_b.obs[2], step_a.obs[1])  # observed afresh: the same as a's
+    np.testing.assert_array_equal(step_b.masks.target[2], step_a.masks.target[1])
+    assert step_b.tick[2] == step_a.tick[1] == 600 and not step_b.done[2]
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        actions = random_legal_actions(rng, step_a.masks)
+        step_a = a.step(actions)
+        step_b = b.step(np.concatenate([actions[:1], actions[:1], actions[1:]]))
+        np.testing.assert_array_equal(step_b.obs[2], step_a.obs[1])
+    for name, x in a.snapshot(1).items():
+        np.testing.assert_array_equal(b.snapshot(2)[name], x, err_msg=name)
+    # A snapshot that does not fit changes nothing and says why.
+    before = b.snapshot(0)
+    with pytest.raises(ValueError, match="lacks uf"):
+        b.restore(0, {k: v for k, v in a.snapshot(0).items() if k != "uf"})
+    other = BatchEnv(GameConfig(), num_games=1)
+    with pytest.raises(ValueError, match="does not fit this env: its uf has shape"):
+        b.restore(0, other.snapshot(0))
+    for name, x in before.items():
+        np.testing.assert_array_equal(b.snapshot(0)[name], x, err_msg=name)
+
+
+def test_a_finished_games_outcome_is_in_the_step():
+    env = BatchEnv(SMALL.replace(time_cap_minutes=0.1), num_games=2, seed=0)
+    step = env.reset()
+    idle = np.zeros((2, 10, 5), np.int32)
+    for t in range(45):  # 0.1 min = 180 ticks = 45 decisions
+        assert not step.done.any() and step.tick[0] == 4 * t
+        step = env.step(idle)
+    assert step.done.all() and (step.winner == 2).all() and (step.length == 180).all()
+    assert step.score.shape == (2, 2) and (step.tick == 0).all()  # the new games' time

@@ -20,7 +20,6 @@ from moba.cli import main  # noqa: E402
 from moba.render import HERO_COLOURS, TEAM_COLOURS, Renderer, View  # noqa: E402
 from replays import Recorder, load_replay  # noqa: E402
 from replays.playback import Playback  # noqa: E402
-from replays.recorder import game_state  # noqa: E402
 from replays.format import state_checksum  # noqa: E402
 
 QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
@@ -75,7 +74,7 @@ def test_seeking_reaches_the_same_state_as_playing_on(replay_path):
     seeking.seek(150)
     seeking.seek(100)  # back, through the keyframe before it
     assert seeking.step == straight.step == 100
-    assert state_checksum(game_state(seeking.env, 0)) == state_checksum(game_state(straight.env, 0))
+    assert state_checksum(seeking.env.snapshot(0)) == state_checksum(straight.env.snapshot(0))
 
 
 def test_render_writes_the_expected_number_of_gif_frames(replay_path, tmp_path):
