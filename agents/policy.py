@@ -28,7 +28,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from engine.config import Settings, setting
+from engine.config import GameConfig, Settings, setting
 from engine.constants import ACTION_HEADS, NUM_ACTION_TYPES, NUM_LANES, OFFSET_BINS
 from engine.mapgen import MIRROR_BUILDING
 from engine.spec import (
@@ -58,7 +58,7 @@ NEG = -1e9  # logit of a masked choice
 
 @dataclass(frozen=True)
 class PolicyConfig(Settings):
-    """The network's sizes (the defaults train on a CPU) and how it plays."""
+    """The network's sizes (the defaults train on a CPU)."""
 
     section = "policy"
 
@@ -66,10 +66,6 @@ class PolicyConfig(Settings):
     hidden: int = setting(128, 8, 8192, "width of the LSTM and the layers around it")
     hero_embed: int = setting(16, 1, 512, "width of the learned hero-id and lane embeddings")
     obs_clip: float = setting(5.0, 0.1, 1e6, "normalised observations are clipped to +-this (Five: 5)")
-    scripted_purchases: bool = setting(True, None, None,
-                                       "heroes buy their build's next item by script when in the shop, as "
-                                       "OpenAI Five's did, in place of the network's action of that "
-                                       "decision; the network may buy nothing else")
 
 
 class Shapes(NamedTuple):
@@ -132,23 +128,27 @@ def _reflection(shapes: "Shapes") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return source, scale, shift
 
 
-def from_radiant_corner(obs: jax.Array, shapes: "Shapes") -> tuple[jax.Array, jax.Array]:
-    """Observations [B, D] with Dire's reflected (see the module docstring),
-    and which rows were Dire's [B]."""
+def from_radiant_corner(x: "Inputs", shapes: "Shapes") -> "Inputs":
+    """The inputs as the network sees them: the observations [B, D] of the
+    Dire rows reflected (see the module docstring)."""
     lay = obs_layout(shapes.obs_units, shapes.minimap)
     source, scale, shift = _reflection(shapes)
-    dire = obs[:, lay.self_ + S_TEAM] > 0.5
+    obs = x.obs
     reflected = obs[:, source] * scale + shift
     # Padding rows of the unit list stay zero.
     present = jnp.repeat(obs[:, lay.units + U_PRESENT: lay.self_: UNIT_F], UNIT_F, axis=1)
     reflected = reflected.at[:, :lay.self_].multiply(present)
-    return jnp.where(dire[:, None], reflected, obs), dire
+    return x._replace(obs=jnp.where(x.dire[:, None], reflected, obs))
 
 
 class Inputs(NamedTuple):
-    """One decision of B heroes: raw observation and the masks."""
+    """One decision of B heroes: observation and masks. The network reads
+    the observation from Radiant's corner (`from_radiant_corner`); a
+    rollout's batch keeps it so, and it is raw only between the engine
+    and acting (`agents.policy_agent.make_act`)."""
 
-    obs: jax.Array  # [B, D] float32, raw
+    obs: jax.Array  # [B, D] float32
+    dire: jax.Array  # [B] bool: the hero plays Dire
     first: jax.Array  # [B] bool: first decision of a game (the LSTM starts afresh)
     lane: jax.Array  # [B] int32: the hero's lane (`agents.roles`)
     mask_type: jax.Array  # [B, T] bool
@@ -194,10 +194,15 @@ class Policy(nn.Module):
 
     def __call__(self, norm: Normalizer, carry: jax.Array, x: Inputs) -> tuple[jax.Array, Outputs]:
         """One decision: carry [B, 2, H] -> (new carry, outputs)."""
+        h, units, dire = self.encode(norm, x)
+        carry, core = self.recur(carry, h, x.first)
+        return carry, self.heads(core, units, dire, x)
+
+    def encode(self, norm: Normalizer, x: Inputs) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """(LSTM input [B, H], unit embeddings [B, K, W], the Dire rows [B])."""
         s = self.shapes
         lay = obs_layout(s.obs_units, s.minimap)
-        b = x.obs.shape[0]
-        raw, dire = from_radiant_corner(x.obs, s)
+        b, raw, dire = x.obs.shape[0], x.obs, x.dire
         obs = normalize(norm, raw, self.config.obs_clip)
         present = raw[:, : lay.self_].reshape(b, s.obs_units, UNIT_F)[..., U_PRESENT] > 0.5
         hero_id = jnp.clip(raw[:, lay.self_ + S_HERO_ID].astype(jnp.int32), 0, len(HEROES))
@@ -212,23 +217,28 @@ class Policy(nn.Module):
         other = nn.relu(self.other_enc(obs[:, lay.self_:]))
         h = nn.relu(self.trunk(jnp.concatenate(
             [pooled, other, self.hero_emb(hero_id), self.lane_emb(lane)], -1)))
+        return h, u, dire
 
-        carry = jnp.where(x.first[:, None, None], 0.0, carry)
+    def recur(self, carry: jax.Array, h: jax.Array, first: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """One LSTM step: (new carry [B, 2, H], output [B, H]); a game's first
+        decision starts from zeros."""
+        carry = jnp.where(first[:, None, None], 0.0, carry)
         (c, hh), core = self.lstm((carry[:, 0], carry[:, 1]), h)
+        return jnp.stack([c, hh], axis=1), core
 
+    def heads(self, core: jax.Array, units: jax.Array, dire: jax.Array, x: Inputs) -> Outputs:
         def world(offset_logits):  # bin i seen from Radiant's corner is bin OFFSET_BINS - 1 - i on Dire's side
             return jnp.where(dire[:, None], offset_logits[:, ::-1], offset_logits)
 
-        out = Outputs(
+        return Outputs(
             type_logits=_masked(self.type_head(core), x.mask_type),
-            units=u,
+            units=units,
             query_core=core,
             offset_x=_masked(world(self.offset_x_head(core)), x.mask_offset),
             offset_y=_masked(world(self.offset_y_head(core)), x.mask_offset),
             item=_masked(self.item_head(core), x.mask_item),
             value=self.value_head(core)[:, 0],
         )
-        return jnp.stack([c, hh], axis=1), out
 
     def target_logits(self, out: Outputs, action_type: jax.Array, mask: jax.Array) -> jax.Array:
         """Pointer logits over the K unit rows for the chosen type [B], under
@@ -236,6 +246,22 @@ class Policy(nn.Module):
         q = self.query(out.query_core + self.type_emb(action_type))
         logits = jnp.einsum("bkw,bw->bk", out.units, q) / np.sqrt(self.config.unit_width)
         return _masked(logits, mask)
+
+
+def unroll(policy: Policy, params, norm: Normalizer, carry: jax.Array, x: Inputs) -> Outputs:
+    """Decisions of B heroes over L steps, time-major ([L, B, ...] inputs,
+    carry [B, 2, H] at the start), as L calls of the policy would make
+    them, but the encoders and heads run over all L x B rows at once and
+    only the LSTM step by step. Outputs are [L * B, ...], time-major."""
+    L, B = x.first.shape
+    flat = jax.tree_util.tree_map(lambda a: a.reshape((L * B,) + a.shape[2:]), x)
+    h, units, dire = policy.apply(params, norm, flat, method=Policy.encode)
+
+    def step(c, inputs):
+        return policy.apply(params, c, *inputs, method=Policy.recur)
+
+    _, core = jax.lax.scan(step, carry, (h.reshape(L, B, -1), x.first))
+    return policy.apply(params, core.reshape(L * B, -1), units, dire, flat, method=Policy.heads)
 
 
 HEADS_USED = jnp.asarray(np.array(ACTION_HEADS, np.float32))  # [T, 5]
@@ -296,7 +322,7 @@ def init_params(policy: Policy, key: jax.Array):
     """Fresh parameters of every layer, the pointer's included."""
     s, hidden = policy.shapes, policy.config.hidden
     b = 1
-    x = Inputs(jnp.zeros((b, s.obs_size)), jnp.ones(b, bool), jnp.zeros(b, jnp.int32),
+    x = Inputs(jnp.zeros((b, s.obs_size)), jnp.zeros(b, bool), jnp.ones(b, bool), jnp.zeros(b, jnp.int32),
                jnp.ones((b, NUM_ACTION_TYPES), bool), jnp.ones((b, OFFSET_BINS), bool),
                jnp.ones((b, s.num_items), bool))
     norm = normalizer_init(s.obs_size)
@@ -308,7 +334,7 @@ def init_params(policy: Policy, key: jax.Array):
     return {"params": {**params["params"], **extra["params"]}}
 
 
-def shapes_for(env) -> Shapes:
-    """The shapes of `env`'s observation and action heads."""
-    return Shapes(obs_size=env.obs_size, obs_units=env.config.obs_units,
-                  minimap=env.config.minimap_size, num_items=len(ITEMS))
+def shapes_for(game: GameConfig) -> Shapes:
+    """The shapes of the observation and action heads of a game."""
+    return Shapes(obs_size=obs_layout(game.obs_units, game.minimap_size).size, obs_units=game.obs_units,
+                  minimap=game.minimap_size, num_items=len(ITEMS))

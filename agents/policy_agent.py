@@ -11,52 +11,56 @@ import jax.numpy as jnp
 import numpy as np
 
 from agents import checkpoint
-from agents.policy import Inputs, Normalizer, Policy, PolicyConfig, Shapes, init_params, sample, shapes_for
+from agents.policy import (
+    Inputs,
+    Normalizer,
+    Policy,
+    PolicyConfig,
+    Shapes,
+    from_radiant_corner,
+    init_params,
+    sample,
+    shapes_for,
+)
 from agents.roles import HERO_LANES
-from agents.scripted import ScriptedAgent, with_scripted_purchases
-from engine.constants import ACT_BUY, HEAD_ITEM, HEROES_PER_TEAM
+from agents.teacher import Teacher, TeacherConfig
+from engine.constants import HEROES_PER_TEAM
 from engine.env import BatchEnv, Step
 
 
-def hero_rows(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """`a[g, rows[g]]` for every game: [G, 10, ...] -> [G, n, ...]. Fancy
-    indexing, which on these arrays is some 20 times faster than
-    `np.take_along_axis` (7 ms a step for the rollout's inputs)."""
-    return a[np.arange(len(rows))[:, None], rows]
-
-
 def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray,
-                shop: np.ndarray | None = None) -> tuple[Inputs, np.ndarray]:
-    """Inputs of the heroes at `rows` [G, n] (hero index per game), flattened
-    to [G*n], and their target masks [G*n, T, K]. With `shop`, the scripted
-    bot's actions for those heroes [G, n, heads], a hero may buy only what
-    the bot would buy for it there (scripted purchases)."""
+                games: np.ndarray | None = None) -> tuple[Inputs, np.ndarray]:
+    """Inputs of the heroes at `rows` [B, n] (hero index in each of `games`
+    [B], by default every game in order), flattened to [B*n], and their
+    target masks [B*n, T, K]. Fancy indexing, which on these arrays is some
+    20 times faster than `np.take_along_axis`."""
+    games = np.arange(len(rows)) if games is None else games
+
     def take(a):
-        return hero_rows(a, rows).reshape((-1,) + a.shape[2:])
+        return a[games[:, None], rows].reshape((-1,) + a.shape[2:])
 
     m = step.masks
-    mask_type, mask_item = take(m.type), take(m.item)
-    if shop is not None:
-        bot = shop.reshape(-1, shop.shape[-1])
-        buy = bot[:, 0] == ACT_BUY
-        mask_type[:, ACT_BUY] &= buy
-        mask_item &= buy[:, None] & (np.arange(mask_item.shape[1]) == bot[:, HEAD_ITEM, None])
     lane = HERO_LANES[rows % HEROES_PER_TEAM].reshape(-1)
-    x = Inputs(obs=take(step.obs), first=np.repeat(first, rows.shape[1]), lane=lane,
-               mask_type=mask_type, mask_offset=take(m.offset_x), mask_item=mask_item)
+    x = Inputs(obs=take(step.obs), dire=(rows >= HEROES_PER_TEAM).reshape(-1),
+               first=np.repeat(first[games], rows.shape[1]), lane=lane,
+               mask_type=take(m.type), mask_offset=take(m.offset_x), mask_item=take(m.item))
     return x, take(m.target)
 
 
-def make_act(policy: Policy, greedy: bool = False):
+def make_act(policy: Policy, greedy: bool = False, seen: int = 0):
     """The jitted `act(params, norm, carry, inputs, target_masks, key) ->
-    (carry, actions, logp, value, chosen_target_mask)`; sampling, or each
-    head's most likely choice with `greedy`."""
+    (carry, actions, logp, value, chosen_target_mask)` on the engine's
+    observations; sampling, or each head's most likely choice with
+    `greedy`. With `seen`, it also returns the observations of the first
+    `seen` rows as the network saw them (a rollout's batch keeps those: the
+    update need not reflect Dire's again)."""
 
     @jax.jit
     def act(params, norm, carry, x: Inputs, mask_target, key):
+        x = from_radiant_corner(x, policy.shapes)
         carry, out = policy.apply(params, norm, carry, x)
         actions, logp, chosen = sample(policy, params, out, mask_target, key, greedy)
-        return carry, actions, logp, out.value, chosen
+        return (carry, actions, logp, out.value, chosen) + ((x.obs[:seen],) if seen else ())
 
     return act
 
@@ -67,19 +71,20 @@ def as_normalizer(tree: dict[str, Any]) -> Normalizer:
 
 class PolicyAgent:
     """Samples from a policy (or, `greedy`, takes its most likely actions)
-    for the five heroes of one team in every game."""
+    for the five heroes of one team in every game; wearing a `teacher`, it
+    shops by script."""
 
     reads_obs = True
 
     def __init__(self, policy: Policy, params, norm: Normalizer, seed: int = 0, name: str = "policy",
-                 greedy: bool = False):
+                 greedy: bool = False, teacher: Teacher | None = None):
         self.policy, self.params, self.norm, self.name = policy, params, norm, name
         self.key = jax.random.PRNGKey(seed)
         self._act = make_act(policy, greedy)
         self.source: str | None = None  # the file it was loaded from
         self.carry: np.ndarray | None = None
         self._env: BatchEnv | None = None
-        self.shopper = ScriptedAgent() if policy.config.scripted_purchases else None
+        self.teacher = teacher
 
     def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
         G = env.num_games
@@ -90,13 +95,15 @@ class PolicyAgent:
         else:
             first = step.done
         rows = np.broadcast_to(team * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM), (G, HEROES_PER_TEAM))
-        bot = self.shopper.act(env, step, team) if self.shopper is not None else None
-        x, mask_target = hero_inputs(step, rows, first, bot)
+        x, mask_target = hero_inputs(step, rows, first)
+        if self.teacher is not None:
+            advice = self.teacher.team_advice(env, step, team)
+            x = self.teacher.restrict(x, advice.reshape(G * HEROES_PER_TEAM, -1))
         self.key, k = jax.random.split(self.key)
         carry, actions, *_ = self._act(self.params, self.norm, self.carry, x, mask_target, k)
         self.carry = np.asarray(carry)
         actions = np.asarray(actions).reshape(G, HEROES_PER_TEAM, -1)
-        return actions if bot is None else with_scripted_purchases(actions, bot)
+        return actions if self.teacher is None else self.teacher.shop(actions, advice)
 
 
 def _check_params(path: str | Path, policy: Policy, params) -> None:
@@ -124,15 +131,21 @@ def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int =
     meta, tree = checkpoint.load(path)
     try:
         net = meta["network"]
-        policy = Policy(PolicyConfig.from_dict(net["policy"]), Shapes(**net["shapes"]))
+        policy_cfg = dict(net["policy"])
+        # Networks from before the teacher had its own section kept the
+        # purchases setting among the network's (on when missing).
+        teacher_cfg = TeacherConfig.from_dict(
+            net.get("teacher") or {"scripted_purchases": policy_cfg.pop("scripted_purchases", True)})
+        policy = Policy(PolicyConfig.from_dict(policy_cfg), Shapes(**net["shapes"]))
         weights = tree["learner"] if "learner" in tree else tree
         params, norm = weights["params"], as_normalizer(weights["norm"])
-    except (KeyError, TypeError) as e:
+    except (KeyError, TypeError, ValueError) as e:
         raise checkpoint.CheckpointError(f"{str(path)!r} holds no policy ({e})") from None
     _check_params(path, policy, params)
-    if env is not None and shapes_for(env) != policy.shapes:
+    if env is not None and shapes_for(env.config) != policy.shapes:
         raise checkpoint.CheckpointError(
-            f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env)}")
-    agent = PolicyAgent(policy, params, norm, seed, name or Path(path).stem)
+            f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env.config)}")
+    teacher = Teacher(teacher_cfg) if teacher_cfg.scripted_purchases else None
+    agent = PolicyAgent(policy, params, norm, seed, name or Path(path).stem, teacher=teacher)
     agent.source = str(Path(path).resolve())
     return agent

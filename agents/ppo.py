@@ -9,22 +9,22 @@ clip 0.2, 16-step chunks).
 
 Kickstarting (Schmitt et al. 2018) adds the cross-entropy of the learner's
 policy to a teacher's action in the positions the learner reached (the
-scripted bot labels them, as in DAgger), weighted by `kickstart_coef` and
-falling linearly to zero over `kickstart_steps`. It gives a CPU-sized run the
-teacher's habits (follow the wave, hit buildings, retreat when hurt) in
-minutes; the RL terms then go on alone.
+scripted bot labels them, as in DAgger; `agents.teacher` says with what
+weight). It gives a CPU-sized run the teacher's habits (follow the wave,
+hit buildings, retreat when hurt) in minutes; the RL terms then go on alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import optax
 
-from agents.policy import Inputs, Normalizer, Policy, log_prob_entropy
+from agents.policy import Inputs, Normalizer, Policy, log_prob_entropy, normalizer_update, unroll
 from agents.schedule import linear
 from engine.config import ConfigError, Settings, setting
 from engine.constants import NUM_ACTION_TYPES
@@ -50,23 +50,6 @@ class PPOConfig(Settings):
     epochs: int = setting(1, 1, 100, "passes over each rollout")
     minibatches: int = setting(10, 1, 1 << 16, "minibatches per pass (they split the rollout's sequences)")
     normalize_advantages: bool = setting(True, None, None, "normalise advantages in each minibatch")
-    kickstart_coef: float = setting(10.0, 0.0, 100.0,
-                                    "weight of imitating the scripted bot's choice in the learner's own "
-                                    "positions, at the start (kickstarting; 0: pure RL)")
-    # Held near full weight through a CPU hour: with the balance and scripted
-    # purchases, the best hour measured against the bot (BENCHMARKS.md).
-    kickstart_steps: int = setting(200_000_000, 1, 1 << 50,
-                                   "hero decisions trained on over which that weight falls linearly to 0")
-    kickstart_balance: float = setting(0.5, 0.0, 1.0,
-                                       "each imitated decision weighs (share of its action type among the "
-                                       "minibatch's labels, at least 1%) to minus this power: 0 weighs all "
-                                       "alike, 0.5 lifts rare casts and purchases")
-    # The bot grouping after 8 minutes beats the bot grouping after 5 (its
-    # default) in three games of four; its clone beat the bot at the hour (BENCHMARKS.md).
-    teacher_group_minute: float = setting(8.0, 0.0, 1e4,
-                                          "the teacher is the scripted bot with its heroes grouping mid "
-                                          "after this many game minutes (the scripted opponent groups "
-                                          "after 5)")
 
     def learning_rate_at(self, progress: float) -> float:
         """The step size `progress` (0 to 1) through a run: linear."""
@@ -86,7 +69,7 @@ class PPOConfig(Settings):
 class Batch(NamedTuple):
     """A rollout of the heroes trained on, time-major [T, N, ...]."""
 
-    x: Inputs  # observations, first flags and masks
+    x: Inputs  # observations (as the network saw them: from Radiant's corner), first flags and masks
     mask_target: jax.Array  # [T, N, K] the chosen type's target mask
     actions: jax.Array  # [T, N, 5]
     logp: jax.Array  # [T, N]
@@ -98,12 +81,13 @@ class Batch(NamedTuple):
     teacher_mask_target: jax.Array  # [T, N, K] the target mask of the teacher's type
 
 
-class Learner(NamedTuple):
+class LearnerState(NamedTuple):
     params: dict
     opt_state: optax.OptState
     norm: Normalizer
 
 
+@partial(jax.jit, static_argnames=("gamma", "lam"))
 def gae(reward: jax.Array, value: jax.Array, done: jax.Array, last_value: jax.Array,
         gamma: float, lam: float) -> tuple[jax.Array, jax.Array]:
     """Generalised advantage estimates and returns over [T, N] arrays; `done`
@@ -150,18 +134,16 @@ def _sequences(batch: Batch, chunk: int) -> Batch:
     return seq._replace(carry=batch.carry.reshape((-1,) + batch.carry.shape[2:]))
 
 
-def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransformation):
-    """The jitted `update(learner, batch, advantages, returns, key, learning_rate,
-    entropy_coef, kickstart_coef) -> (learner, metrics)`."""
+def make_update(policy: Policy, cfg: PPOConfig, kickstart_balance: float, optimizer: optax.GradientTransformation):
+    """The jitted `update(state, batch, last_value, key, learning_rate,
+    entropy_coef, kickstart_coef) -> (state, metrics)`: advantages, the PPO
+    passes, and the observation normaliser's update with the batch (which the
+    next rollout's network reads)."""
 
     def loss_fn(params, norm, seq: Batch, adv, ret, ent_coef, kick_coef):
-        def step(carry, x):
-            return policy.apply(params, norm, carry, x)
-
-        # time-major for the scan: [chunk, n, ...]
+        # time-major for the unroll: [chunk, n, ...]
         xs = jax.tree_util.tree_map(lambda a: jnp.swapaxes(a, 0, 1), seq.x)
-        _, out = jax.lax.scan(step, seq.carry, xs)
-        flat = jax.tree_util.tree_map(lambda a: a.reshape((-1,) + a.shape[2:]), out)
+        flat = unroll(policy, params, norm, seq.carry, xs)
         tm = lambda a: jnp.swapaxes(a, 0, 1).reshape((-1,) + a.shape[2:])  # noqa: E731
         actions, mask_target = tm(seq.actions), tm(seq.mask_target)
         adv, ret, old_logp = tm(adv), tm(ret), tm(seq.logp)
@@ -176,7 +158,7 @@ def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransfo
         teacher = tm(seq.teacher)
         kick_logp = log_prob_entropy(policy, params, flat, teacher, tm(seq.teacher_mask_target))[0]
         share = jnp.bincount(teacher[:, 0], length=NUM_ACTION_TYPES) / teacher.shape[0]
-        w = jnp.maximum(share, 0.01)[teacher[:, 0]] ** -cfg.kickstart_balance
+        w = jnp.maximum(share, 0.01)[teacher[:, 0]] ** -kickstart_balance
         kick = -(w * kick_logp).sum() / w.sum()
         loss = pg_loss + cfg.value_coef * v_loss - ent_coef * entropy + kick_coef * kick
         used = (ent > 0).sum(0).clip(1)
@@ -187,35 +169,39 @@ def make_update(policy: Policy, cfg: PPOConfig, optimizer: optax.GradientTransfo
     grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
 
     @jax.jit
-    def update(learner: Learner, batch: Batch, adv, ret, key, lr, ent_coef, kick_coef):
+    def update(state: LearnerState, batch: Batch, last_value, key, lr, ent_coef, kick_coef):
+        adv, ret = gae(batch.reward, batch.value, batch.done, last_value, cfg.gamma, cfg.gae_lambda)
         seq = _sequences(batch, cfg.chunk)
         adv_s, ret_s = _cut(adv, cfg.chunk), _cut(ret, cfg.chunk)
         n_seq = seq.reward.shape[0]
         mb = n_seq // cfg.minibatches
 
-        def minibatch(state, idx):
-            params, opt_state = state
+        def minibatch(carry, idx):
+            params, opt_state = carry
             take = lambda a: a[idx]  # noqa: E731
-            (_, stats), grads = grad_fn(params, learner.norm, jax.tree_util.tree_map(take, seq),
+            (_, stats), grads = grad_fn(params, state.norm, jax.tree_util.tree_map(take, seq),
                                         adv_s[idx], ret_s[idx], ent_coef, kick_coef)
             stats["grad_norm"] = optax.tree.norm(grads)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             updates = jax.tree_util.tree_map(lambda u: -lr * u, updates)
             return (optax.apply_updates(params, updates), opt_state), stats
 
-        def epoch(state, k):
+        def epoch(carry, k):
             perm = jax.random.permutation(k, n_seq)[: mb * cfg.minibatches]
-            return jax.lax.scan(minibatch, state, perm.reshape(cfg.minibatches, mb))
+            return jax.lax.scan(minibatch, carry, perm.reshape(cfg.minibatches, mb))
 
         (params, opt_state), stats = jax.lax.scan(
-            epoch, (learner.params, learner.opt_state), jax.random.split(key, cfg.epochs))
+            epoch, (state.params, state.opt_state), jax.random.split(key, cfg.epochs))
         stats = jax.tree_util.tree_map(lambda a: a.mean(axis=(0, 1)), stats)
-        return learner._replace(params=params, opt_state=opt_state), stats
+        stats["explained_variance"] = explained_variance(batch.value, ret)
+        # The normaliser's statistics are of what the network sees: every side from Radiant's corner.
+        norm = normalizer_update(state.norm, batch.x.obs)
+        return LearnerState(params, opt_state, norm), stats
 
     return update
 
 
-def explained_variance(value: jax.Array, ret: jax.Array) -> float:
+def explained_variance(value: jax.Array, ret: jax.Array) -> jax.Array:
     """1 - Var[ret - value] / Var[ret]: how much of the return the value head explains."""
     var = jnp.var(ret)
-    return float(jnp.where(var > 0, 1 - jnp.var(ret - value) / var, jnp.nan))
+    return jnp.where(var > 0, 1 - jnp.var(ret - value) / var, jnp.nan)

@@ -462,7 +462,12 @@ class ScriptedAgent:
         self.group_minute = group_minute
         self._shape: tuple[int, ...] = ()
 
-    def _memory(self, G: int) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def memory_allocated(self) -> bool:
+        return self._shape != ()
+
+    def memory(self, G: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each game's and hero's (retreating, place in the item build), for `G` games."""
         if self._shape != (G,):
             self._shape = (G,)
             self.retreat = np.zeros((G, 10), np.bool_)
@@ -476,23 +481,12 @@ class ScriptedAgent:
     def act(self, env: BatchEnv, step: Step, team: int, group_minute: np.ndarray | None = None) -> np.ndarray:
         """Actions [G, 5, heads] for the five heroes of `team`; `group_minute`
         [G], if given, is each game's grouping time in place of the bot's own."""
-        retreat, build_pos = self._memory(env.num_games)
+        retreat, build_pos = self.memory(env.num_games)
         out = np.zeros((env.num_games, HEROES_PER_TEAM, NUM_HEADS), np.int32)
         minutes = self.group_minute if group_minute is None else group_minute
         ticks = _ticks(np.broadcast_to(minutes, (env.num_games,)))  # a fresh array: one kernel signature
         scripted_actions(env.state, env.world, team, out, retreat, build_pos, ticks)
         return out
-
-
-def with_scripted_purchases(actions: np.ndarray, bot: np.ndarray, heroes: np.ndarray | None = None) -> np.ndarray:
-    """`actions` [..., heads] with the bot's purchase in place of the
-    action wherever the bot, choosing for that hero (of `heroes`, a mask
-    over the leading axes; all without it), would buy its build's next
-    item. OpenAI Five's heroes bought their items by script too."""
-    buy = bot[..., 0] == ACT_BUY
-    if heroes is not None:
-        buy &= heroes
-    return np.where(buy[..., None], bot, actions)
 
 
 def play_out_games(env: BatchEnv, radiant: ScriptedAgent, dire: ScriptedAgent, live: np.ndarray) -> None:
@@ -505,5 +499,5 @@ def play_out_games(env: BatchEnv, radiant: ScriptedAgent, dire: ScriptedAgent, l
         raise ValueError("play_out_games needs an env made with observations=False")
     G = env.num_games
     out = np.zeros((G, 2 * HEROES_PER_TEAM, NUM_HEADS), np.int32)
-    over_games(play_out, G, env.state, env.world, np.asarray(live, np.bool_), out, *radiant._memory(G),
-               *dire._memory(G), radiant._group_tick, dire._group_tick)
+    over_games(play_out, G, env.state, env.world, np.asarray(live, np.bool_), out, *radiant.memory(G),
+               *dire.memory(G), radiant._group_tick, dire._group_tick)

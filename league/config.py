@@ -3,7 +3,8 @@
     [game]     engine.GameConfig        the game itself
     [policy]   agents.policy.PolicyConfig  network sizes
     [ppo]      agents.ppo.PPOConfig     the learner
-    [train]    TrainConfig              self-play: games, length, opponents, snapshots
+    [teacher]  agents.teacher.TeacherConfig  the scripted bot's labels and shopping
+    [train]    TrainConfig              self-play: games, length, opponents, snapshots, workers
     [rewards]  agents.rewards.RewardConfig  event weights, team spirit, zero-sum
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from agents.policy import PolicyConfig
 from agents.ppo import PPOConfig
 from agents.rewards import RewardConfig
+from agents.teacher import TeacherConfig
 from engine import ConfigError, GameConfig
 from engine.config import Settings, setting
 from engine.constants import HEROES_PER_TEAM
@@ -24,8 +26,10 @@ from engine.constants import HEROES_PER_TEAM
 class TrainConfig(Settings):
     section = "train"
 
-    num_games: int = setting(64, 1, 1 << 16, "games played at once")
-    total_steps: int = setting(2_000_000, 1, 1 << 50, "hero decisions to train on (both sides of mirrored games)")
+    num_games: int = setting(64, 1, 1 << 16, "games played at once (split among the rollout workers)")
+    # `moba train` with no options: about 7 minutes on two cores, past the random
+    # bot in every game of the summary (README, BENCHMARKS.md).
+    total_steps: int = setting(4_000_000, 1, 1 << 50, "hero decisions to train on (both sides of mirrored games)")
     seed: int = setting(0, 0, 2**31 - 1, "seed of the games, the network and the sampling")
     opponent_latest: float = setting(0.6, 0.0, 1.0, "share of game slots against the latest parameters")
     opponent_past: float = setting(0.2, 0.0, 1.0, "share against past snapshots (latest until one exists)")
@@ -41,6 +45,13 @@ class TrainConfig(Settings):
     eval_games: int = setting(100, 0, 1 << 20, "games per line of the summary at the end (random; "
                               "scripted, sampling and greedy)")
     eval_batch: int = setting(64, 1, 1 << 16, "games played at once in that evaluation")
+    eval_every: int = setting(0, 0, 1 << 30, "updates between evaluations against the bots during the run "
+                              "(eval_games each, on evaluation workers beside training with --workers; 0: "
+                              "at the end only)")
+    workers: int = setting(0, 0, 4096, "rollout workers (Ray actors) sharing the game slots; 0: in this process")
+    max_policy_lag: int = setting(0, 0, 1000, "with workers: 0 waits for every worker's rollout with the latest "
+                                  "parameters (reproducible); K lets workers play on with parameters up to K "
+                                  "updates old")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -72,14 +83,26 @@ class RunConfig:
     game: GameConfig = field(default_factory=GameConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     ppo: PPOConfig = field(default_factory=PPOConfig)
+    teacher: TeacherConfig = field(default_factory=TeacherConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     rewards: RewardConfig = field(default_factory=RewardConfig.from_dict)
 
-    SECTIONS = {"game": GameConfig, "policy": PolicyConfig, "ppo": PPOConfig, "train": TrainConfig,
-                "rewards": RewardConfig}
+    SECTIONS = {"game": GameConfig, "policy": PolicyConfig, "ppo": PPOConfig, "teacher": TeacherConfig,
+                "train": TrainConfig, "rewards": RewardConfig}
+    # Settings that moved section, by their old names: runs written before
+    # still resume, and the old spelling of an override still works.
+    MOVED = {("ppo", "kickstart_coef"): ("teacher", "kickstart_coef"),
+             ("ppo", "kickstart_steps"): ("teacher", "kickstart_steps"),
+             ("ppo", "kickstart_balance"): ("teacher", "kickstart_balance"),
+             ("ppo", "teacher_group_minute"): ("teacher", "group_minute"),
+             ("policy", "scripted_purchases"): ("teacher", "scripted_purchases")}
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]]) -> "RunConfig":
+        data = {section: dict(values) for section, values in data.items()}
+        for (old_section, old_key), (section, key) in cls.MOVED.items():
+            if old_key in data.get(old_section, {}):
+                data.setdefault(section, {}).setdefault(key, data[old_section].pop(old_key))
         for section in data:
             if section not in cls.SECTIONS:
                 raise ConfigError(f"unknown section [{section}]; sections: {', '.join(cls.SECTIONS)}")

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from agents import checkpoint
+from league.seats import PoolView
 
 
 class SnapshotPool:
@@ -64,6 +65,12 @@ class SnapshotPool:
         if step not in self._cache:
             self._cache[step] = checkpoint.load(self.path(step))[1]
         return self._cache[step]
+
+    def view(self) -> PoolView:
+        """What a rollout needs of the pool: steps, probabilities, policies."""
+        if not self.steps:
+            return PoolView((), np.zeros(0), {})
+        return PoolView(tuple(self.steps), self.probabilities(), {step: self.load(step) for step in self.steps})
 
     def state(self) -> dict[str, Any]:
         return {"steps": list(self.steps), "quality": list(self.quality)}

@@ -82,6 +82,9 @@ def _machine() -> str:
             f"JAX {jax.__version__} on {dev.platform} ({dev.device_kind})")
 
 
+PARTS = ("env", "inference", "learning", "transfer")  # of an update's time, as `moba train` measures it
+
+
 def bench_train(args: argparse.Namespace) -> None:
     """End-to-end self-play throughput, through the same loop as `moba
     train`: hero steps trained on per second and where the time goes, over
@@ -97,12 +100,12 @@ def bench_train(args: argparse.Namespace) -> None:
     warm = preset.run.train.snapshot_every  # the first snapshot joins at the end of these
     print(f"moba bench train: preset '{args.preset}', {args.updates} updates per setting after {warm} "
           f"warm-up ones (the first snapshot joins at their end)\nmachine: {_machine()}")
-    print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6} {'other':>6}")
+    print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6} {'transfer':>8} {'other':>6}")
     for games in args.games:
         run = dataclasses.replace(preset.run, train=preset.run.train.replace(num_games=games))
         per_update = run.decisions_per_update()
         run = dataclasses.replace(run, train=run.train.replace(total_steps=per_update * (warm + args.updates)))
-        timed = dict.fromkeys(("updates", "wall", "env", "inference", "learning"), 0.0)
+        timed = dict.fromkeys(("updates", "wall") + PARTS, 0.0)
         last = 0.0
 
         def measure(update: int, metrics: dict[str, float]) -> None:
@@ -112,17 +115,22 @@ def bench_train(args: argparse.Namespace) -> None:
                 timed["updates"] += 1
                 timed["wall"] += now - last
                 update_s = per_update / metrics["perf/hero_steps_per_s"]  # the rollout and PPO step alone
-                for part in ("env", "inference", "learning"):
+                for part in PARTS:
                     timed[part] += metrics[f"perf/{part}_share"] * update_s
             last = now
 
         with tempfile.TemporaryDirectory() as tmp:
-            Trainer(tmp, run, preset.name).run(on_update=measure)
+            trainer = Trainer(tmp, run, preset.name)
+            try:
+                trainer.run(on_update=measure)
+            finally:
+                trainer.close()
         if not timed["updates"]:
             return  # stopped (Ctrl-C) before the timed updates
-        shares = [timed[part] / timed["wall"] for part in ("env", "inference", "learning")]
+        shares = [timed[part] / timed["wall"] for part in PARTS]
         print(f"{games:>6} {per_update * timed['updates'] / timed['wall']:>13,.0f}" +
-              "".join(f" {v:>6.0%}" for v in shares) + f" {1 - sum(shares):>6.0%}", flush=True)
+              "".join(f" {v:>{w}.0%}" for w, v in zip((6, 6, 6, 8), shares)) + f" {1 - sum(shares):>6.0%}",
+              flush=True)
 
 
 def bench_learn(args: argparse.Namespace) -> None:
@@ -132,7 +140,6 @@ def bench_learn(args: argparse.Namespace) -> None:
     import json
     from pathlib import Path
 
-    from agents.policy_agent import PolicyAgent
     from agents.random_agent import RandomAgent
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
@@ -147,7 +154,10 @@ def bench_learn(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if (out / "run").exists():
         raise ConfigError(f"{str(out)!r} holds a bench run already: pick another --out or remove it")
-    trainer = Trainer(out / "run", run, preset.name)
+    start, eval_s = time.perf_counter(), 0.0
+    marks, curve = sorted(args.minutes), []
+    trainer = Trainer(out / "run", run, preset.name,
+                      progress=lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1)))
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
     # Sampling against both bots, as in training; with --greedy also greedily
@@ -158,7 +168,6 @@ def bench_learn(args: argparse.Namespace) -> None:
         evaluations.append(("scripted_greedy", "vs scripted, greedy", ScriptedAgent, True))
     print(f"{'minutes':>7} {'hero steps':>12}" +
           "".join(f" {label:>{len(label) + 1}}" for _, label, _, _ in evaluations))
-    marks, curve, eval_s = sorted(args.minutes), [], 0.0
 
     def evaluate(update: int, metrics: dict[str, float]) -> None:
         # Training time is the run's wall time less these evaluations.
@@ -167,22 +176,19 @@ def bench_learn(args: argparse.Namespace) -> None:
         while len(curve) < len(marks) and t0 - start - eval_s >= marks[len(curve)] * 60:
             point = {"minutes": marks[len(curve)], "hero_steps": trainer.hero_steps()}
             for name, _, bot, greedy in evaluations:
-                agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=2,
-                                    greedy=greedy)
-                point[name] = win_rate(run.game, agent, bot(), args.games, seed=1000,
+                point[name] = win_rate(run.game, trainer.agent(seed=2, greedy=greedy), bot(), args.games, seed=1000,
                                        batch=run.train.eval_batch)["win"]
             curve.append(point)
             print(f"{point['minutes']:>7g} {point['hero_steps']:>12,}" +
                   "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations),
                   flush=True)
         if len(curve) == len(marks):
-            trainer.stop_requested = True  # not cleared otherwise: Ctrl-C still stops the run
+            trainer.stop()
         eval_s += time.perf_counter() - t0
 
     # As `moba train` trains: snapshots join the pool, checkpoints and the
     # TensorBoard log go to the run folder.
     start = time.perf_counter()
-    trainer.progress = lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1))
     trainer.run(on_update=evaluate)
     (out / "learn_curve.json").write_text(json.dumps(curve, indent=1))
     import matplotlib
@@ -271,7 +277,7 @@ def _untrained(preset, env, seed: int):
     from agents.policy import Policy, init_params, normalizer_init, shapes_for
     from agents.policy_agent import PolicyAgent
 
-    policy = Policy(preset.run.policy, shapes_for(env))
+    policy = Policy(preset.run.policy, shapes_for(env.config))
     params = init_params(policy, jax.random.PRNGKey(seed))
     return PolicyAgent(policy, params, normalizer_init(env.obs_size), seed=seed, name="learned")
 

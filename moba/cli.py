@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of the run (default: runs/<preset>-<date>-<time>)")
     p.add_argument("--resume", metavar="RUN", default=None,
                    help="continue the run in folder RUN from its latest checkpoint")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="play the rollouts on N Ray workers (train.workers; needs moba[ray]); default 0: "
+                        "in this process")
+    p.add_argument("--ray-address", default=None, metavar="auto|HOST:PORT",
+                   help="join this Ray cluster (default: start one on this machine's cores)")
 
     sub.add_parser("compile", help="compile the engine's kernels now, into the cache folder (the first "
                                    "command that plays games does it otherwise)")

@@ -61,7 +61,7 @@ def _targets() -> dict[str, Callable[[], None]]:
     s, w = env.state, env.world
     actions = np.zeros((1, 10, 5), np.int32)
     bot = ScriptedAgent()
-    retreat, build_pos = bot._memory(1)
+    retreat, build_pos = bot.memory(1)
     ticks = np.zeros(1, np.int64)
     return {
         "tick_game": lambda: tick_game.compile(_signature(s, w, 0)),

@@ -25,7 +25,6 @@ def evaluate_against_bots(trainer: Any, games: int) -> None:
     each with a progress bar and the running win rate."""
     from tqdm import tqdm
 
-    from agents.policy_agent import PolicyAgent
     from agents.random_agent import RandomAgent
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
@@ -36,8 +35,7 @@ def evaluate_against_bots(trainer: Any, games: int) -> None:
     for name, opponent, greedy in (("random", RandomAgent(cfg.train.seed + 7), False),
                                    ("scripted", ScriptedAgent(), False),
                                    ("scripted, greedy", ScriptedAgent(), True)):
-        agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm,
-                            seed=cfg.train.seed + 11, name="learner", greedy=greedy)
+        agent = trainer.agent(seed=cfg.train.seed + 11, greedy=greedy)
         counts = {"win": 0, "draw": 0, "loss": 0}
         bar = tqdm(total=games, unit="game", file=sys.stderr, dynamic_ncols=True, leave=False,
                    desc=f"  vs {name}")
@@ -56,44 +54,56 @@ def evaluate_against_bots(trainer: Any, games: int) -> None:
 def record_final_game(trainer: Any) -> Path:
     """One game of the final agent (Radiant) against the scripted bot, as a
     replay in the run's replays/."""
-    from agents.policy_agent import PolicyAgent
     from agents.scripted import ScriptedAgent
     from league.play import play_games
     from replays.recorder import Recorder
 
     cfg = trainer.cfg
-    agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=cfg.train.seed + 13,
-                        name="learner")
-    recorder = Recorder(trainer.run_dir / "replays", trainer.preset_name, ("learner", "scripted"),
+    agent = trainer.agent(seed=cfg.train.seed + 13)
+    recorder = Recorder(trainer.run_dir / "replays", trainer.folder.preset, ("learner", "scripted"),
                         prefix=f"final-{trainer.hero_steps()}")
     play_games(cfg.game, agent, ScriptedAgent(), 1, seed=cfg.train.seed + 2000, batch=1, recorder=recorder)
     return recorder.written[0]
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
     from league.selfplay import Trainer, TrainingError
     from moba.compile import ensure_compiled
     from moba.presets import load_preset
 
     if args.resume:
-        if args.overrides or args.run_dir:
-            raise ConfigError("--resume continues a run with its own config; drop --set and --run-dir")
+        if args.overrides or args.run_dir or args.workers is not None:
+            raise ConfigError("--resume continues a run with its own config (and worker count); "
+                              "drop --set, --workers and --run-dir")
         ensure_compiled()
-        trainer = Trainer.resume(args.resume)
+        trainer = Trainer.resume(args.resume, ray_address=args.ray_address)
         print(f"resuming {args.resume} at update {trainer.update} ({trainer.hero_steps():,} hero steps)")
     else:
-        preset = load_preset(args.preset, args.overrides)
+        workers = [] if args.workers is None else [f"train.workers={args.workers}"]
+        preset = load_preset(args.preset, args.overrides + workers)
         run_dir = Path(args.run_dir or f"runs/{preset.name}-{time.strftime('%Y%m%d-%H%M%S')}")
         if (run_dir / "checkpoints").exists():
             raise ConfigError(f"run folder {str(run_dir)!r} already holds a run; "
                               f"continue it with --resume {run_dir} or pick another --run-dir")
         ensure_compiled()
-        trainer = Trainer(run_dir, preset.run, preset.name)
+        trainer = Trainer(run_dir, preset.run, preset.name, ray_address=args.ray_address)
+    try:
+        train(trainer)
+    except TrainingError as e:
+        raise SystemExit(f"moba: error: {e}") from None
+    finally:
+        trainer.close()
+
+
+def train(trainer: Any) -> None:
+    """Run `trainer` with a progress bar; then the summary, the final game
+    and the commands to watch it and play with it."""
+    from tqdm import tqdm
+
     cfg = trainer.cfg
+    where = f" on {cfg.train.workers} rollout workers" if cfg.train.workers else ""
     print(f"run folder {trainer.run_dir}: {trainer.updates_total} updates of "
-          f"{cfg.ppo.rollout_steps} steps x {cfg.train.num_games} games x 5 heroes; "
+          f"{cfg.ppo.rollout_steps} steps x {cfg.train.num_games} games x 5 heroes{where}; "
           f"TensorBoard: tensorboard --logdir {trainer.run_dir / 'tb'}")
     bar = tqdm(total=cfg.train.total_steps, initial=min(trainer.hero_steps(), cfg.train.total_steps),
                unit="step", unit_scale=True, file=sys.stderr, dynamic_ncols=True, desc="training")
@@ -105,10 +115,8 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     try:
         trainer.run(on_update)
-    except TrainingError as e:
+    finally:
         bar.close()
-        raise SystemExit(f"moba: error: {e}") from None
-    bar.close()
     latest = trainer.latest_checkpoint()
     if trainer.stop_requested:
         print(f"stopped at update {trainer.update}; checkpoint {latest}\n"

@@ -34,17 +34,21 @@ class Recorder:
 
     Call `start(env)` after `env.reset()` and `after_step(env, actions)` after
     every `env.step(actions)`; finished, sampled games are written to
-    `folder/<prefix>-<n>.moba-replay` and their paths collected in `written`.
-    `agents` names (Radiant, Dire), or is a function of the slot that does.
+    `folder/<prefix>-<n>.moba-replay` (the first n free: a file is never
+    replaced) and their paths collected in `written`; with no folder they
+    are kept in `replays` for the caller to write. `agents` names (Radiant,
+    Dire), or is a function of the slot that does.
     """
 
-    def __init__(self, folder: str | Path, preset: str,
+    def __init__(self, folder: str | Path | None, preset: str,
                  agents: tuple[str, str] | Callable[[int], tuple[str, str]], sample: float = 1.0,
                  keyframe_seconds: float = 30.0, seed: int = 0, prefix: str = "game"):
-        self.folder, self.preset, self.agents, self.prefix = Path(folder), preset, agents, prefix
+        self.folder = None if folder is None else Path(folder)
+        self.preset, self.agents, self.prefix = preset, agents, prefix
         self.sample, self.keyframe_seconds = sample, keyframe_seconds
         self.rng = np.random.default_rng(seed)
         self.written: list[Path] = []
+        self.replays: list[Replay] = []
         self.by_slot: dict[int, Path] = {}  # the last replay written from each slot
         self._count = 0
 
@@ -97,11 +101,20 @@ class Recorder:
             actions=np.stack(game["actions"]), keyframes=game["keyframes"],
             outcome=outcome(env.view(), g),
             values=np.stack(game["values"]) if game["values"] else None)
-        path = self.folder / f"{self.prefix}-{self._count:05d}.moba-replay"
-        self._count += 1
-        save_replay(path, replay)
-        self.written.append(path)
+        if self.folder is None:
+            self.replays.append(replay)
+            return
+        path = self.save(replay)
         self.by_slot[g] = path
+
+    def save(self, replay: Replay) -> Path:
+        """Write `replay` under the first free name of the folder."""
+        while (path := self.folder / f"{self.prefix}-{self._count:05d}.moba-replay").exists():
+            self._count += 1
+        save_replay(path, replay)
+        self._count += 1
+        self.written.append(path)
+        return path
 
 
 def resimulate(replay: Replay) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def tiny_run_config(updates=1, **sections):
     """RunConfig of TINY_RUN for `updates` updates, with sections updated."""
     from league.config import RunConfig
 
-    data = {name: {**values, **sections.get(name, {})} for name, values in TINY_RUN.items()}
+    data = {name: {**TINY_RUN.get(name, {}), **sections.get(name, {})} for name in {*TINY_RUN, *sections}}
     data["train"]["total_steps"] = updates * 320
     return RunConfig.from_dict(data)
 

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 from numba import prange
 
-from engine.jit import kernel
+from engine.jit import Kernel, kernel
 from moba.cli import main
 from moba.compile import stamp_path
 
@@ -26,8 +26,12 @@ def _calls(a, ints, out):
 
 
 def test_a_kernel_called_with_other_integer_types_and_constants_compiles_once():
+    # `_calls` compiled afresh (not loaded from the cache), so that it asks
+    # `_plus_one` for a specialisation per call site's types.
+    calls = Kernel(py_func=_calls.py_func, locals={}, targetoptions={"nopython": True, "_nrt": False,
+                                                                     "parallel": True})
     out = np.zeros(4)
-    _calls(np.arange(4.0), np.array([2], np.int32), out)
+    calls(np.arange(4.0), np.array([2], np.int32), out)
     assert out.tolist() == [1.0, 2.0, 3.0, 4.0]
     assert len(_plus_one.signatures) == 1
 

@@ -19,7 +19,7 @@ from agents.policy import (
     sample,
     shapes_for,
 )
-from agents.ppo import Batch, Learner, PPOConfig, clipped_loss, gae, make_optimizer, make_update
+from agents.ppo import Batch, LearnerState, PPOConfig, clipped_loss, gae, make_optimizer, make_update
 from agents.roles import HERO_LANES
 from engine import ConfigError
 from engine.constants import (
@@ -75,7 +75,7 @@ def _inputs(rng, b):
     mask_offset[:, 0] = True
     mask_item = rng.random((b, I)) < 0.3
     mask_item[:, 0] = True  # as in the engine: buying is allowed only with an item to buy
-    x = Inputs(jnp.asarray(obs), jnp.ones(b, bool), jnp.asarray(rng.integers(0, NUM_LANES, b)),
+    x = Inputs(jnp.asarray(obs), jnp.zeros(b, bool), jnp.ones(b, bool), jnp.asarray(rng.integers(0, NUM_LANES, b)),
                jnp.asarray(mask_type), jnp.asarray(mask_offset), jnp.asarray(mask_item))
     return x, jnp.asarray(mask_target)
 
@@ -145,11 +145,12 @@ def test_heads_the_chosen_type_ignores_get_no_gradient():
         assert float(jnp.abs(grads[head]["kernel"]).sum()) == 0.0, head
 
 
-def _kickstart_setup(**ppo):
+def _kickstart_setup(balance):
     """A rollout whose actions a second network (the teacher) chose, with no
     advantage, value or entropy term, so only the imitation of the teacher
-    can move the parameters; returns (update, learner, batch, zeros, the
-    teacher's actions, their log-probability under given parameters)."""
+    can move the parameters; returns (update, learner state, batch, zero
+    bootstrap values, the teacher's actions, their log-probability under
+    given parameters and normaliser)."""
     rng = np.random.default_rng(3)
     T, N, H = 4, 8, 16
     x, mask_target = _inputs(rng, T * N)
@@ -160,7 +161,7 @@ def _kickstart_setup(**ppo):
     _, out = POLICY.apply(teacher_params, norm, carry0, x)
     teacher, _, chosen = sample(POLICY, teacher_params, out, mask_target, jax.random.PRNGKey(1))
 
-    def teacher_logp(p):
+    def teacher_logp(p, norm=norm):
         _, out = POLICY.apply(p, norm, carry0, x)
         return log_prob_entropy(POLICY, p, out, teacher, chosen)[0]
 
@@ -171,37 +172,37 @@ def _kickstart_setup(**ppo):
                   done=zeros, carry=jnp.zeros((1, N, 2, H)), teacher=seq(teacher),
                   teacher_mask_target=seq(chosen))
     cfg = PPOConfig(rollout_steps=T, chunk=T, epochs=1, minibatches=1, learning_rate=1e-2,
-                    learning_rate_end=1e-2, value_coef=0.0, normalize_advantages=False, **ppo)
+                    learning_rate_end=1e-2, value_coef=0.0, normalize_advantages=False)
     optimizer = make_optimizer(cfg)
-    update = make_update(POLICY, cfg, optimizer)
-    return update, Learner(params, optimizer.init(params), norm), batch, zeros, teacher, teacher_logp
+    update = make_update(POLICY, cfg, balance, optimizer)
+    return update, LearnerState(params, optimizer.init(params), norm), batch, jnp.zeros(N), teacher, teacher_logp
 
 
 def test_kickstarting_climbs_the_teachers_log_probability_alone():
-    update, learner, batch, zeros, _, teacher_logp = _kickstart_setup(kickstart_balance=0.0)  # a plain mean
+    update, learner, batch, zeros, _, teacher_logp = _kickstart_setup(balance=0.0)  # a plain mean
     params = learner.params
     before = teacher_logp(params)
 
-    still, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 0.0)
+    still, _ = update(learner, batch, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 0.0)
     for a, b in zip(jax.tree_util.tree_leaves(still.params), jax.tree_util.tree_leaves(params)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
-    _, stats = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
+    _, stats = update(learner, batch, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
     assert float(stats["kickstart_loss"]) == pytest.approx(-float(before.mean()), rel=1e-5)
     for _ in range(10):
-        learner, _ = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
-    after = teacher_logp(learner.params)
+        learner, _ = update(learner, batch, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
+    after = teacher_logp(learner.params, learner.norm)
     assert float(after.mean()) > float(before.mean()) + 1.0, (before.mean(), after.mean())
 
 
 def test_kickstart_balance_weighs_rare_action_types_up():
-    update, learner, batch, zeros, teacher, teacher_logp = _kickstart_setup(kickstart_balance=0.5)
+    update, learner, batch, zeros, teacher, teacher_logp = _kickstart_setup(balance=0.5)
     logp = np.asarray(teacher_logp(learner.params))
     types = np.asarray(teacher)[:, 0]
     share = np.bincount(types, minlength=NUM_ACTION_TYPES) / len(types)
     assert len(set(share[types])) > 1  # the teacher's types are not all equally common
     w = np.maximum(share[types], 0.01) ** -0.5
-    _, stats = update(learner, batch, zeros, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
+    _, stats = update(learner, batch, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
     assert float(stats["kickstart_loss"]) == pytest.approx(-(w * logp).sum() / w.sum(), rel=1e-5)
     assert abs(float(stats["kickstart_loss"]) + logp.mean()) > 1e-3  # not the plain mean
 
@@ -229,15 +230,18 @@ def test_dire_sees_the_game_from_radiants_corner():
     # Radiant's hero i sees, and the network aims Dire's offsets reflected.
     env = make_env(lineup=LINEUP[:5] * 2)
     step = env.reset()
-    shapes = shapes_for(env)
+    shapes = shapes_for(env.config)
     lay = obs_layout(shapes.obs_units, shapes.minimap)
     obs = step.obs[0].copy()
     # A building standing exactly on a minimap cell edge counts in the cell
     # above the edge on both sides, so the unit counts are not mirror images.
     obs[:, lay.minimap + shapes.minimap ** 2:] = 0.0
-    seen, dire = from_radiant_corner(jnp.asarray(obs), shapes)
-    seen = np.asarray(seen)
-    np.testing.assert_array_equal(np.asarray(dire), [False] * 5 + [True] * 5)
+    # Dire's lane k is the ground of Radiant's lane 2 - k: the same lane of ground on each side.
+    lane = np.concatenate([HERO_LANES, NUM_LANES - 1 - HERO_LANES])
+    x = Inputs(jnp.asarray(obs), jnp.arange(10) >= 5, jnp.ones(10, bool), jnp.asarray(lane),
+               jnp.asarray(step.masks.type[0]), jnp.asarray(step.masks.offset_x[0]), jnp.asarray(step.masks.item[0]))
+    x = from_radiant_corner(x, shapes)
+    seen = np.asarray(x.obs)
     assert not np.allclose(obs[:5, lay.self_:], obs[5:, lay.self_:], atol=1e-3)
     np.testing.assert_allclose(seen[:5, lay.self_:], seen[5:, lay.self_:], atol=1e-5)
     for h in range(5):  # the same units, listed in another order
@@ -247,10 +251,6 @@ def test_dire_sees_the_game_from_radiants_corner():
 
     policy = Policy(PolicyConfig(unit_width=8, hidden=16, hero_embed=4), shapes)
     params = init_params(policy, jax.random.PRNGKey(0))
-    # Dire's lane k is the ground of Radiant's lane 2 - k: the same lane of ground on each side.
-    lane = np.concatenate([HERO_LANES, NUM_LANES - 1 - HERO_LANES])
-    x = Inputs(jnp.asarray(obs), jnp.ones(10, bool), jnp.asarray(lane), jnp.asarray(step.masks.type[0]),
-               jnp.asarray(step.masks.offset_x[0]), jnp.asarray(step.masks.item[0]))
     _, out = policy.apply(params, normalizer_init(shapes.obs_size), jnp.zeros((10, 2, 16)), x)
     np.testing.assert_allclose(out.type_logits[:5], out.type_logits[5:], atol=1e-4)
     np.testing.assert_allclose(out.value[:5], out.value[5:], atol=1e-4)

@@ -11,7 +11,7 @@ import pytest
 from helpers import tiny_run_config, tiny_run_overrides
 
 from agents import checkpoint
-from agents.policy_agent import PolicyAgent, as_normalizer, hero_inputs, load_policy_agent
+from agents.policy_agent import as_normalizer, hero_inputs, load_policy_agent
 from agents.random_agent import RandomAgent
 from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
 from agents.roles import HERO_LANES
@@ -22,8 +22,17 @@ from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
 from league.play import play_games, win_rate
 from league.pool import SnapshotPool
-from league.selfplay import LATEST, PAST, RANDOM, SCRIPTED, Trainer, TrainingError
+from league.seats import LATEST, PAST, RANDOM, SCRIPTED
+from league.selfplay import Trainer, TrainingError
 from moba.cli import main
+
+
+def rollout(trainer):
+    """One rollout of the trainer's (in-process) worker with its current
+    parameters: (worker, batch, bootstrap values)."""
+    worker = trainer.rollouts.worker
+    batch, last_value, _, _ = worker.collect(trainer.learner.params, trainer.learner.norm, 0.3, trainer.pool.view())
+    return worker, batch, last_value
 
 
 def test_team_spirit_and_zero_sum_arithmetic():
@@ -100,24 +109,25 @@ def test_checkpoint_round_trip_is_bit_exact(tmp_path):
     path = a.latest_checkpoint()
     b = Trainer(tmp_path / "other", tiny_run_config())
     b.load_checkpoint(path)
-    before, after = _flat(a._state_tree()), _flat(b._state_tree())
-    assert before.keys() == after.keys()
+    before, after = (_flat(checkpoint.load(t.save_checkpoint())[1]) for t in (a, b))
+    assert before.keys() == after.keys() and any("rollouts/0/env/uf" in k for k in before)
     for name in before:
         np.testing.assert_array_equal(before[name], after[name], err_msg=name)
-    assert b.rng.bit_generator.state == a.rng.bit_generator.state
 
 
 def test_the_scripted_bot_labels_the_learners_own_positions_within_their_masks(tmp_path):
     trainer = Trainer(tmp_path / "run", tiny_run_config())
     G = trainer.cfg.train.num_games
-    first = [ScriptedAgent().act(trainer.env, trainer.step, team) for team in (0, 1)]
-    side = trainer.side.copy()
-    batch, _, _ = trainer.rollout(0.3, {})
+    worker = trainer.rollouts.worker
+    env = worker.games.env
+    first = [ScriptedAgent().act(env, env.view(), team) for team in (0, 1)]
+    side = worker.seats.side.copy()
+    _, batch, _ = rollout(trainer)
     teacher = np.asarray(batch.teacher)
     expected = np.stack([first[side[g]][g] for g in range(G)]).reshape(G * HEROES_PER_TEAM, -1)
     np.testing.assert_array_equal(teacher[0, :G * HEROES_PER_TEAM], expected)  # in the learner's first position
     # Each trained row is told the lane its slot walks, on either side.
-    np.testing.assert_array_equal(np.asarray(batch.x.lane)[-1], np.tile(HERO_LANES, len(trainer.trained_games)))
+    np.testing.assert_array_equal(np.asarray(batch.x.lane)[-1], np.tile(HERO_LANES, len(worker.seats.trained_games)))
     used = np.asarray(ACTION_HEADS, bool)[teacher[..., 0]]
     take = lambda mask, head: np.take_along_axis(np.asarray(mask), teacher[..., head, None], -1)[..., 0]  # noqa: E731
     assert take(batch.x.mask_type, 0).all()
@@ -129,8 +139,8 @@ def test_the_scripted_bot_labels_the_learners_own_positions_within_their_masks(t
 
 
 def test_with_scripted_purchases_the_network_buys_what_the_bot_would_and_nothing_else(tmp_path):
-    trainer = Trainer(tmp_path / "run", tiny_run_config(policy={"scripted_purchases": True}))
-    batch, _, _ = trainer.rollout(0.3, {})
+    trainer = Trainer(tmp_path / "run", tiny_run_config(teacher={"scripted_purchases": True}))
+    _, batch, _ = rollout(trainer)
     teacher = np.asarray(batch.teacher)
     bot_buys = teacher[..., 0] == ACT_BUY
     assert bot_buys[0].all()  # every hero starts at the fountain with gold
@@ -142,7 +152,7 @@ def test_with_scripted_purchases_the_network_buys_what_the_bot_would_and_nothing
     # Played as an agent, it buys exactly there: what the bot would buy, even
     # when the (untrained) network chose something else.
     env = BatchEnv(trainer.cfg.game, num_games=2, seed=1)
-    step, agent = env.reset(), PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm)
+    step, agent = env.reset(), trainer.agent()
     bot, idle = ScriptedAgent(), np.zeros((2, HEROES_PER_TEAM, NUM_HEADS), np.int32)
     bought = 0
     for _ in range(40):
@@ -160,9 +170,9 @@ def test_the_teacher_groups_when_told_and_the_scripted_opponent_keeps_its_own_ti
     # Two runs alike but for the teacher's grouping time: the same games are
     # played (the scripted opponent grouping after its own 5 minutes, the
     # purchases unchanged), and only the labels differ, where a hero walks.
-    runs = [Trainer(tmp_path / str(minute), tiny_run_config(ppo={"teacher_group_minute": minute}))
+    runs = [Trainer(tmp_path / str(minute), tiny_run_config(teacher={"group_minute": minute}))
             for minute in (5.0, 0.0)]
-    default, grouped = (run.rollout(0.3, {})[0] for run in runs)
+    default, grouped = (rollout(run)[1] for run in runs)
     np.testing.assert_array_equal(default.actions, grouped.actions)
     np.testing.assert_array_equal(default.x.obs, grouped.x.obs)
     differ = (np.asarray(default.teacher) != np.asarray(grouped.teacher)).any(-1)
@@ -175,9 +185,10 @@ def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tm
     # with train.mirror its other side is a fifth sequence of five heroes
     # after the four games' learner sides.
     trainer = Trainer(tmp_path / "run", tiny_run_config(train={"mirror": True}))
-    assert list(trainer.slot_kind) == [LATEST, PAST, SCRIPTED, RANDOM]
-    assert list(trainer.trained_games) == [0, 1, 2, 3, 0]
-    batch, last_value, _ = trainer.rollout(0.3, {})
+    seats = trainer.rollouts.worker.seats
+    assert list(seats.kinds) == [LATEST, PAST, SCRIPTED, RANDOM]
+    assert list(seats.trained_games) == [0, 1, 2, 3, 0]
+    _, batch, last_value = rollout(trainer)
     assert np.shape(batch.reward) == (16, 25) and np.shape(last_value) == (25,)
     learner, other = slice(0, 5), slice(20, 25)
     # Zero-sum rewards: a game's ten heroes' rewards sum to zero at every
@@ -192,8 +203,9 @@ def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tm
     assert np.take_along_axis(np.asarray(batch.x.mask_type), types, -1).all()  # each side's own legal actions
     # Without (the default), the learner's side of each game only.
     alone = Trainer(tmp_path / "alone", tiny_run_config())
-    assert list(alone.trained_games) == [0, 1, 2, 3] and alone.cfg.decisions_per_update() == 16 * 4 * 5
-    assert np.shape(alone.rollout(0.3, {})[0].reward) == (16, 20)
+    assert list(alone.rollouts.worker.seats.trained_games) == [0, 1, 2, 3]
+    assert alone.cfg.decisions_per_update() == 16 * 4 * 5
+    assert np.shape(rollout(alone)[1].reward) == (16, 20)
 
 
 def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
@@ -235,7 +247,7 @@ def test_checkpoint_errors_name_the_problem(tmp_path):
 
 def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
     good = Trainer(tmp_path / "run", tiny_run_config(updates=2))
-    good.run(on_update=lambda update, metrics: setattr(good, "stop_requested", True))
+    good.run(on_update=lambda update, metrics: good.stop())
     saved = good.latest_checkpoint()
     contents = saved.read_bytes()
     # A NaN reward weight (which a config file cannot hold) makes the loss NaN.
@@ -287,7 +299,7 @@ def test_bench_train_times_the_run_loop_and_splits_its_time(capsys):
     assert main(["bench", "train", "--games", "2", "--updates", "2"] + tiny_run_overrides()) == 0
     rows = capsys.readouterr().out.splitlines()
     assert "after 1 warm-up ones" in rows[0]  # TINY_RUN's first snapshot joins after one update
-    assert rows[2].split() == ["games", "hero", "steps/s", "env", "infer", "learn", "other"]
+    assert rows[2].split() == ["games", "hero", "steps/s", "env", "infer", "learn", "transfer", "other"]
     games, rate, *shares = rows[3].replace(",", "").replace("%", "").split()
     assert games == "2" and float(rate) > 0
     # env, inference and learning are parts of the time between two updates'
@@ -309,15 +321,15 @@ def test_a_short_run_learns_to_beat_random_play(tmp_path):
     cfg = RunConfig.from_dict({
         "game": game, "policy": {"unit_width": 32, "hidden": 64},
         "ppo": {"rollout_steps": 32, "minibatches": 2, "learning_rate": 1e-3, "learning_rate_end": 1e-3,
-                "entropy_coef": 0.003, "entropy_coef_end": 0.003, "gamma": 0.99, "kickstart_coef": 10.0},
+                "entropy_coef": 0.003, "entropy_coef_end": 0.003, "gamma": 0.99},
+        "teacher": {"kickstart_coef": 10.0},
         "rewards": {"tower_damage": 10.0, "team_spirit": 1.0},
         "train": {"num_games": 32, "total_steps": 80 * 32 * 32 * 5, "opponent_latest": 0.0,
                   "opponent_past": 0.0, "opponent_scripted": 0.0, "opponent_random": 1.0, "eval_games": 0}})
     trainer = Trainer(tmp_path / "run", cfg)
 
     def against_random():
-        agent = PolicyAgent(trainer.policy, trainer.learner.params, trainer.learner.norm, seed=3)
-        return win_rate(cfg.game, agent, RandomAgent(9), 32, seed=100, batch=32)["win"]
+        return win_rate(cfg.game, trainer.agent(seed=3), RandomAgent(9), 32, seed=100, batch=32)["win"]
 
     before = against_random()
     trainer.run()
@@ -329,26 +341,30 @@ def test_each_game_against_a_snapshot_is_played_by_its_own_snapshot(tmp_path):
     # The snapshots in play run in one vmapped call; each game's opponent
     # heroes must get the LSTM state of their own snapshot's weights (the
     # state does not depend on the sampling key), the other games none.
-    trainer = Trainer(tmp_path / "run", tiny_run_config(train={"num_games": 4}))
+    trainer = Trainer(tmp_path / "run", tiny_run_config(train={"num_games": 4}, teacher={"scripted_purchases": False}))
     first, second = 0, 1
     params, norm = trainer.learner.params, trainer.learner.norm._asdict()
     trainer.pool.add(first, {}, {"params": params, "norm": norm})
     trainer.pool.add(second, {}, {"params": jax.tree_util.tree_map(lambda a: a + 0.5, params), "norm": norm})
-    trainer.opp_kind[:] = [PAST, PAST, PAST, 0]
-    trainer.opp_snap[:] = [first, second, first, -1]
-    trainer.carry[:] = np.random.default_rng(0).normal(size=trainer.carry.shape)
-    before = trainer.carry.copy()
+    worker = trainer.rollouts.worker
+    seats, games, step = worker.seats, worker.games, worker.games.env.view()
+    seats.opponent[:] = [PAST, PAST, PAST, LATEST]
+    seats.snapshot[:] = [first, second, first, -1]
+    games.carry[:] = np.random.default_rng(0).normal(size=games.carry.shape)
+    before = games.carry.copy()
     actions = np.full((4, 10, NUM_HEADS), -1, np.int32)
-    trainer._snapshot_act(actions, None)
-    for g, step in enumerate([first, second, first]):
-        rows = trainer._opponent_rows(np.array([g]))
-        x, mt = hero_inputs(jax.tree_util.tree_map(lambda a: a[[g]], trainer.step), rows, trainer.first[[g]])
-        tree = trainer.pool.load(step)
-        want, *_ = trainer.act_fn(tree["params"], as_normalizer(tree["norm"]), before[g, rows[0]], x, mt,
-                                  jax.random.PRNGKey(0))
-        np.testing.assert_allclose(trainer.carry[g, rows[0]], np.asarray(want), rtol=1e-5, atol=1e-6)
-        assert (actions[g, rows[0]] >= 0).all() and (actions[g, 5 * trainer.side[g]:][:5] == -1).all()
-    assert (trainer.carry[3] == before[3]).all() and (actions[3] == -1).all()
+    advice = np.zeros_like(actions)
+    seats._snapshots_act(step, games.first, actions, games.carry, advice, trainer.pool.view(), worker.teacher,
+                         jax.random.PRNGKey(0))
+    for g, snap in enumerate([first, second, first]):
+        rows = seats._rows(np.array([g]), learner=False)
+        x, mt = hero_inputs(step, rows, games.first, np.array([g]))
+        tree = trainer.pool.load(snap)
+        want, *_ = worker.act(tree["params"], as_normalizer(tree["norm"]), before[g, rows[0]], x, mt,
+                              jax.random.PRNGKey(0))
+        np.testing.assert_allclose(games.carry[g, rows[0]], np.asarray(want), rtol=1e-5, atol=1e-6)
+        assert (actions[g, rows[0]] >= 0).all() and (actions[g, 5 * seats.side[g]:][:5] == -1).all()
+    assert (games.carry[3] == before[3]).all() and (actions[3] == -1).all()
 
 
 def test_a_snapshot_file_plays_as_an_agent(tmp_path):
@@ -377,12 +393,12 @@ def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
     metrics = [trainer.train_once(stats) for _ in range(3)]
     for name in ("loss/value_loss", "policy/approx_kl", "policy/clip_fraction", "policy/explained_variance",
                  "entropy/target_unit", "policy/grad_norm", "schedule/learning_rate", "schedule/team_spirit",
-                 "perf/env_share", "perf/inference_share", "perf/learning_share", "actions/move",
+                 "perf/env_share", "perf/inference_share", "perf/learning_share", "perf/transfer_share", "actions/move",
                  "loss/kickstart"):
         assert all(np.isfinite(m[name]) for m in metrics), name
     assert metrics[0]["schedule/team_spirit"] == 0.3 and metrics[2]["schedule/team_spirit"] > 0.3
     # The imitation weight falls linearly with the learner's hero steps (320 per update here).
-    steps = trainer.cfg.ppo.kickstart_steps
+    steps = trainer.cfg.teacher.kickstart_steps
     assert [m["schedule/kickstart_coef"] for m in metrics] == pytest.approx([10.0 * (1 - 320 * u / steps)
                                                                             for u in range(3)])
     assert sum(metrics[0][f"actions/{n}"] for n in ("noop", "stop", "move", "attack", "buy")) <= 1.0 + 1e-6
@@ -394,8 +410,8 @@ def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
     # The schedules follow the run's progress: by updates, or what takes its place (the bench's time).
     p = trainer.cfg.ppo
     assert metrics[0]["schedule/learning_rate"] == pytest.approx(p.learning_rate)
-    trainer.progress = lambda: 1.0
-    end = trainer.train_once(stats)
+    ended = Trainer(tmp_path / "ended", tiny_run_config(), progress=lambda: 1.0)
+    end = ended.train_once(stats)
     assert end["schedule/learning_rate"] == pytest.approx(p.learning_rate_end)
     assert end["schedule/entropy_coef"] == pytest.approx(p.entropy_coef_end)
     assert end["schedule/team_spirit"] == trainer.cfg.rewards.team_spirit_end

@@ -1,0 +1,102 @@
+"""A training run's folder, and stopping a run cleanly.
+
+    config.toml    every setting, as resolved (written once: a resumed run keeps it)
+    tb/            TensorBoard
+    checkpoints/   the last few checkpoints (msgpack, written atomically)
+    pool/          the snapshot pool, one policy file per snapshot
+    replays/       a sampled share of the training games
+    league.sqlite  the run's league: every snapshot joins it
+
+Nothing in the folder is ever replaced by a resumed run: replays take the
+first free name, checkpoints are named by update, TensorBoard drops the
+events past the resumed step.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import tomllib
+from pathlib import Path
+from typing import Any, Callable
+
+import tomli_w
+
+from agents import checkpoint
+from league.config import RunConfig
+from replays.format import Replay
+from replays.recorder import Recorder
+
+
+class RunFolder:
+    def __init__(self, path: str | Path, cfg: RunConfig, preset: str):
+        self.path, self.cfg, self.preset = Path(path), cfg, preset
+        self.checkpoints = self.path / "checkpoints"
+        self._replays = Recorder(self.path / "replays", preset, ("", ""), prefix="train")
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @classmethod
+    def read_config(cls, path: str | Path) -> tuple[RunConfig, str]:
+        """The run's config and preset name, from its config.toml."""
+        path = Path(path)
+        file = path / "config.toml"
+        if not file.is_file():
+            raise FileNotFoundError(f"{str(path)!r} is not a run folder (no config.toml)")
+        text = file.read_text()
+        named = re.match(r"# moba training run, preset '(.*)'", text)
+        return RunConfig.from_dict(tomllib.loads(text)), named.group(1) if named else "custom"
+
+    def write_config(self) -> None:
+        """config.toml, once."""
+        if (self.path / "config.toml").exists():
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        text = f"# moba training run, preset '{self.preset}', as resolved\n" + tomli_w.dumps(self.cfg.to_dict())
+        (self.path / "config.toml").write_text(text)
+
+    def latest_checkpoint(self) -> Path | None:
+        found = sorted(self.checkpoints.glob("checkpoint_*.msgpack"))
+        return found[-1] if found else None
+
+    def save_checkpoint(self, update: int, meta: dict[str, Any], tree: dict[str, Any]) -> Path:
+        path = self.checkpoints / f"checkpoint_{update:08d}.msgpack"
+        checkpoint.save(path, meta, tree)
+        for old in sorted(self.checkpoints.glob("checkpoint_*.msgpack"))[:-self.cfg.train.keep_checkpoints]:
+            old.unlink()
+        return path
+
+    def save_replay(self, replay: Replay) -> Path:
+        """A training game's replay, under the first free name."""
+        return self._replays.save(replay)
+
+    def tensorboard(self, step: int) -> Any:
+        """A TensorBoard writer that drops the events past `step` (those of
+        a run that went on after the checkpoint it resumes from)."""
+        from tensorboardX import SummaryWriter
+
+        return SummaryWriter(str(self.path / "tb"), purge_step=step or None)
+
+
+class StopSignals:
+    """While in effect, SIGINT and SIGTERM ask the run to stop after the
+    update in progress (`requested`); a second one stops at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, Callable] = {}
+
+    def __enter__(self) -> "StopSignals":
+        self._previous = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
