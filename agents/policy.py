@@ -264,7 +264,7 @@ def unroll(policy: Policy, params, norm: Normalizer, carry: jax.Array, x: Inputs
     return policy.apply(params, core.reshape(L * B, -1), units, dire, flat, method=Policy.heads)
 
 
-HEADS_USED = jnp.asarray(np.array(ACTION_HEADS, np.float32))  # [T, 5]
+HEADS_USED = np.array(ACTION_HEADS, np.float32)  # [T, 5] (numpy: importing this module starts no JAX)
 
 
 def _logp(logits: jax.Array, a: jax.Array) -> jax.Array:
@@ -289,14 +289,14 @@ def log_prob_entropy(policy: Policy, params, out: Outputs, actions: jax.Array,
     heads the chosen type ignores count zero in both. `mask_target` [B, K] is
     the chosen type's target mask."""
     logits = head_logits(policy, params, out, actions[:, 0], mask_target)
-    used = HEADS_USED[actions[:, 0]]
+    used = jnp.asarray(HEADS_USED)[actions[:, 0]]
     ent = jnp.stack([used[:, i] * _entropy(lg) for i, lg in enumerate(logits)], axis=1)
     return _joint_logp(logits, actions), ent
 
 
 def _joint_logp(logits: list[jax.Array], actions: jax.Array) -> jax.Array:
     """Sum of the log-probabilities of the heads the chosen type reads."""
-    used = HEADS_USED[actions[:, 0]]
+    used = jnp.asarray(HEADS_USED)[actions[:, 0]]
     return sum(used[:, i] * _logp(lg, actions[:, i]) for i, lg in enumerate(logits))
 
 

@@ -57,6 +57,9 @@ class TrainConfig(Settings):
         super().__post_init__()
         if self.opponent_latest + self.opponent_past + self.opponent_scripted + self.opponent_random <= 0:
             raise ConfigError("train.opponent_* shares are all zero: no opponent to play")
+        if self.workers > self.num_games:
+            raise ConfigError(f"train.workers = {self.workers} is more than the train.num_games = {self.num_games} "
+                              f"game slots they share")
 
     def slots(self) -> list[int]:
         """Game slots per opponent kind (latest, past, scripted, random): the

@@ -227,6 +227,10 @@ class RolloutWorker:
             self.recorder.start(g.env)  # games in progress are recorded from here on
 
 
+class WorkerError(RuntimeError):
+    """A rollout worker raised; the message names the worker and its error."""
+
+
 class Collected(NamedTuple):
     """One update's rollouts, from every worker."""
 

@@ -31,7 +31,7 @@ from engine import ENGINE_VERSION
 from league.config import RunConfig
 from league.learner import Learner
 from league.pool import SnapshotPool
-from league.rollout import LocalRollouts, Rollouts
+from league.rollout import LocalRollouts, Rollouts, WorkerError
 from league.run import RunFolder, StopSignals
 from league.store import LeagueStore
 
@@ -63,18 +63,18 @@ class Trainer:
         self.folder = RunFolder(run_dir, cfg, preset_name)
         self.policy = Policy(cfg.policy, shapes_for(cfg.game))
         self.network = network_meta(cfg)
+        if cfg.train.workers:  # first: Ray's processes start before JAX's threads do
+            from league.workers import RayRollouts
+
+            self.rollouts: Rollouts = RayRollouts(cfg, self.policy, self.folder.name, preset_name, ray_address)
+        else:
+            self.rollouts = LocalRollouts(cfg, self.policy, self.folder.name, preset_name)
         self.learner = Learner(self.policy, cfg, jax.random.PRNGKey(cfg.train.seed))
         self.pool = SnapshotPool(self.folder.path / "pool", cfg.train.quality_lr, cfg.train.pool_size)
         self.update = 0
         self.updates_total = math.ceil(cfg.train.total_steps / cfg.decisions_per_update())
         self.progress = progress or (lambda: min(1.0, self.update / max(1, self.updates_total)))
         self.signals = StopSignals()
-        if cfg.train.workers:
-            from league.workers import RayRollouts
-
-            self.rollouts: Rollouts = RayRollouts(cfg, self.policy, self.folder.name, preset_name, ray_address)
-        else:
-            self.rollouts = LocalRollouts(cfg, self.policy, self.folder.name, preset_name)
 
     @property
     def run_dir(self) -> Path:
@@ -140,7 +140,11 @@ class Trainer:
         cfg, t_start = self.cfg, time.perf_counter()
         progress = self.progress()
         tau = cfg.rewards.tau(progress)
-        got = self.rollouts.collect(self.learner.params, self.learner.norm, tau, self.pool)
+        try:
+            got = self.rollouts.collect(self.learner.params, self.learner.norm, tau, self.pool)
+        except WorkerError as e:
+            raise TrainingError(f"{e}; training stopped. The last good checkpoint is kept: "
+                                f"{self.latest_checkpoint()}") from None
         for replay in got.replays:
             self.folder.save_replay(replay)
         for report in got.reports:
@@ -161,9 +165,12 @@ class Trainer:
         metrics["perf/hero_steps_per_s"] = cfg.decisions_per_update() / total
         metrics["perf/learning_share"] = metrics.pop("time/learning_s") / total
         metrics["perf/transfer_share"] = (metrics.pop("time/transfer_s") + got.timing.get("transfer_s", 0.0)) / total
-        for part in ("env", "inference"):
+        for part in ("env", "inference"):  # with workers: a worker's, in parallel with the others'
             metrics[f"perf/{part}_share"] = got.timing[f"{part}_s"] / total
-        metrics |= {f"perf/{k}": v for k, v in got.timing.items() if not k.endswith("_s")}
+        if "learner_idle_s" in got.timing:
+            metrics["perf/learner_idle_share"] = got.timing["learner_idle_s"] / total
+            metrics |= {f"perf/{k}": got.timing[k] for k in ("broadcast_s", "trajectories_s", "policy_lag",
+                                                               "policy_lag_max", "worker_restarts")}
         metrics["pool/size"] = len(self.pool)
         return metrics
 

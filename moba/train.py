@@ -81,6 +81,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     else:
         workers = [] if args.workers is None else [f"train.workers={args.workers}"]
         preset = load_preset(args.preset, args.overrides + workers)
+        if preset.run.train.workers:
+            import league.workers  # noqa: F401  (without Ray: a one-line error, before any compiling)
         run_dir = Path(args.run_dir or f"runs/{preset.name}-{time.strftime('%Y%m%d-%H%M%S')}")
         if (run_dir / "checkpoints").exists():
             raise ConfigError(f"run folder {str(run_dir)!r} already holds a run; "

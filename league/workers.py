@@ -1,0 +1,209 @@
+"""Training on Ray: rollout workers that own shares of the game slots, and
+evaluation workers that play the bots beside training.
+
+The learner stays in the driver (on a GPU when JAX sees one there); each
+update it puts the parameters in the object store once, every rollout
+worker plays its games with them on its CPU and returns its buffers, and
+the driver trains on them all. Synchronous by default: an update waits for
+one rollout of every worker, made with the latest parameters, so a run
+with the same seed and worker count is reproducible. With
+`train.max_policy_lag = K`, each worker keeps K rollouts under way, made
+with the parameters of their time: updates and rollouts overlap, and PPO's
+ratio is to the behaviour policy that played them (`Batch.logp`).
+
+A worker that dies (a kill -9, a lost machine) is replaced and its games
+start afresh; a worker that raises stops the run with its error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from engine import ConfigError
+
+try:
+    import ray
+    from ray.exceptions import RayActorError, RayTaskError
+except ImportError:  # pragma: no cover - the message is the point
+    raise ConfigError('training or evaluating on workers needs Ray: pip install "moba[ray]"') from None
+
+from agents.policy import Policy
+from agents.ppo import Batch
+from league.config import RunConfig
+from league.rollout import Collected, Report, RolloutWorker, WorkerError
+from league.seats import PoolView, slot_kinds
+
+log = logging.getLogger(__name__)
+
+
+def connect(address: str | None = None) -> None:
+    """Join the cluster at `address` ("auto" or HOST:PORT), or start one on
+    this machine's cores; nothing if this process is connected already."""
+    if ray.is_initialized():
+        return
+    ray.init(address=address, num_cpus=None if address else os.cpu_count(), include_dashboard=False,
+             log_to_driver=True, logging_level=logging.WARNING)
+
+
+def _worker_env() -> dict[str, str]:
+    """Rollout workers run JAX on the CPU, one thread each (a worker is one
+    CPU of the cluster), and find the engine's compiled kernels where this
+    machine's commands put them."""
+    env = {"JAX_PLATFORMS": "cpu", "NUMBA_NUM_THREADS": "1",
+           "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+    if os.environ.get("MOBA_CACHE_DIR"):
+        env["MOBA_CACHE_DIR"] = os.environ["MOBA_CACHE_DIR"]
+    return env
+
+
+@ray.remote(num_cpus=1)
+class RolloutActor:
+    """A `RolloutWorker` in its own process."""
+
+    def __init__(self, cfg: dict[str, Any], kinds: np.ndarray, worker: int, run_name: str, preset: str):
+        run = RunConfig.from_dict(cfg)
+        from agents.policy import shapes_for
+
+        self.worker = RolloutWorker(run, Policy(run.policy, shapes_for(run.game)), kinds, worker, run_name, preset)
+        self.policies: dict[int, Any] = {}  # the pool's snapshots, fetched once each
+
+    def collect(self, weights: tuple[Any, Any], version: int, tau: float, steps: tuple[int, ...],
+                probabilities: np.ndarray, refs: dict[int, Any]) -> tuple[Batch, np.ndarray, Report, list, dict]:
+        t0 = time.perf_counter()
+        for step in steps:
+            if step not in self.policies:
+                self.policies[step] = ray.get(refs[step])
+        self.policies = {step: self.policies[step] for step in steps}
+        params, norm = jax.tree_util.tree_map(jnp.asarray, weights)  # on the device once, not at every step
+        batch, last_value, report, replays = self.worker.collect(params, norm, tau,
+                                                                 PoolView(steps, probabilities, self.policies))
+        return batch, last_value, report, replays, {"version": version, "busy_s": time.perf_counter() - t0}
+
+    def state(self) -> dict[str, Any]:
+        return self.worker.state()
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.worker.restore(state)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+class RayRollouts:
+    """`train.workers` rollout actors, worker i playing the game slots i,
+    i + N, i + 2N... (each a mix of the kinds of opponent)."""
+
+    def __init__(self, cfg: RunConfig, policy: Policy, run_name: str, preset: str, address: str | None = None):
+        connect(address)
+        self.cfg, self.run_name, self.preset = cfg, run_name, preset
+        n = cfg.train.workers
+        kinds = slot_kinds(cfg.train.slots())
+        self.shares = [kinds[i::n] for i in range(n)]
+        self.depth = max(1, cfg.train.max_policy_lag)  # rollouts under way per worker
+        self.actors = [self._start(i) for i in range(n)]
+        self.pending: list[deque] = [deque() for _ in range(n)]  # each worker's rollouts under way, oldest first
+        self.refs: dict[int, Any] = {}  # the pool's snapshots in the object store
+        self.version = 0  # updates made: the parameters' version
+        self.restarts = 0
+
+    def _start(self, i: int) -> Any:
+        options = {"runtime_env": {"env_vars": _worker_env()}, "name": None}
+        return RolloutActor.options(**options).remote(self.cfg.to_dict(), self.shares[i], i, self.run_name,
+                                                      self.preset)
+
+    def _submit(self, i: int, weights: Any, tau: float, pool: PoolView) -> None:
+        refs = {step: self.refs[step] for step in pool.steps}
+        self.pending[i].append(self.actors[i].collect.remote(weights, self.version, tau, pool.steps,
+                                                             pool.probabilities, refs))
+
+    def collect(self, params: Any, norm: Any, tau: float, pool: Any) -> Collected:
+        t0 = time.perf_counter()
+        view = self._pool_view(pool)
+        weights = ray.put(jax.device_get((params, norm)))  # once, for every worker
+        for i in range(len(self.actors)):  # keep `depth` rollouts under way
+            while len(self.pending[i]) < self.depth:
+                self._submit(i, weights, tau, view)
+        broadcast = time.perf_counter() - t0
+        waits = [0.0, 0.0]
+        results = [self._take(i, weights, tau, view, waits) for i in range(len(self.actors))]
+        if self.cfg.train.max_policy_lag:  # the next rollouts start before the update: they overlap it
+            for i in range(len(self.actors)):
+                self._submit(i, weights, tau, view)
+        self.version += 1
+        batches = [r[0] for r in results]
+        batch = Batch(*(_concat([getattr(b, f) for b in batches]) for f in Batch._fields))
+        reports = [r[2] for r in results]
+        lags = [self.version - 1 - r[4]["version"] for r in results]
+        timing = {f"{part}_s": float(np.mean([rep.timing.get(f"{part}_s", 0.0) for rep in reports]))
+                  for part in ("env", "inference")}
+        timing |= {"transfer_s": broadcast + waits[1], "broadcast_s": broadcast, "trajectories_s": waits[1],
+                   "learner_idle_s": waits[0], "policy_lag": float(np.mean(lags)),
+                   "policy_lag_max": float(max(lags)), "worker_restarts": float(self.restarts)}
+        return Collected(batch, np.concatenate([r[1] for r in results]), reports,
+                         [replay for r in results for replay in r[3]], timing)
+
+    def _take(self, i: int, weights: Any, tau: float, view: PoolView, waits: list[float]) -> tuple:
+        """Worker i's oldest rollout under way; a dead worker is replaced and
+        asked again, with fresh games. Adds to `waits` the seconds spent
+        waiting for it, then receiving it."""
+        while True:
+            try:
+                ref = self.pending[i].popleft()
+                t0 = time.perf_counter()
+                ray.wait([ref], fetch_local=False)
+                t1 = time.perf_counter()
+                result = ray.get(ref)
+                waits[0] += t1 - t0
+                waits[1] += time.perf_counter() - t1
+                return result
+            except RayActorError:
+                self.restarts += 1
+                log.warning("rollout worker %d died; starting a replacement (its games start afresh)", i)
+                self.actors[i] = self._start(i)
+                self.pending[i].clear()
+                self._submit(i, weights, tau, view)
+            except RayTaskError as e:
+                raise WorkerError(f"rollout worker {i} (game slots {i}, {i} + {len(self.actors)}, ...) failed: "
+                                  f"{type(e.cause).__name__}: {e.cause}") from None
+
+    def _pool_view(self, pool: Any) -> PoolView:
+        """The pool with its snapshots as object references, each put once."""
+        for step in pool.steps:
+            if step not in self.refs:
+                self.refs[step] = ray.put(pool.load(step))
+        self.refs = {step: self.refs[step] for step in pool.steps}
+        view = pool.view() if pool.steps else PoolView((), np.zeros(0), {})
+        return PoolView(view.steps, view.probabilities, {})
+
+    def state(self) -> list[dict[str, Any]]:
+        """Every worker's games, after its rollouts under way (a worker's
+        calls run in order; those batches are kept for the next updates)."""
+        return ray.get([actor.state.remote() for actor in self.actors])
+
+    def restore(self, states: list[dict[str, Any]]) -> None:
+        if len(states) != len(self.actors):
+            raise ValueError(f"it holds the games of {len(states)} workers, this run has {len(self.actors)}: "
+                             f"resume it with --workers {len(states)}")
+        ray.get([actor.restore.remote(state) for actor, state in zip(self.actors, states)])
+
+    def pids(self) -> list[int]:
+        return ray.get([actor.pid.remote() for actor in self.actors])
+
+    def close(self) -> None:
+        for actor in self.actors:
+            ray.kill(actor)
+
+
+def _concat(parts: list[Any]) -> Any:
+    """Workers' arrays (or Inputs of them) joined along the sequence axis."""
+    if isinstance(parts[0], tuple):
+        return type(parts[0])(*(_concat([p[k] for p in parts]) for k in range(len(parts[0]))))
+    return np.concatenate(parts, axis=1)
