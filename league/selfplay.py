@@ -26,8 +26,8 @@ import numpy as np
 from agents import checkpoint
 from agents.policy import Policy, shapes_for
 from agents.policy_agent import PolicyAgent
-from agents.teacher import Teacher
 from engine import ENGINE_VERSION
+from league.bots import Evaluator, learner_agent
 from league.config import RunConfig
 from league.learner import Learner
 from league.pool import SnapshotPool
@@ -64,11 +64,13 @@ class Trainer:
         self.policy = Policy(cfg.policy, shapes_for(cfg.game))
         self.network = network_meta(cfg)
         if cfg.train.workers:  # first: Ray's processes start before JAX's threads do
-            from league.workers import RayRollouts
+            from league.workers import RayEvaluator, RayRollouts
 
             self.rollouts: Rollouts = RayRollouts(cfg, self.policy, self.folder.name, preset_name, ray_address)
+            self.evaluator: Evaluator | RayEvaluator = RayEvaluator(cfg)
         else:
             self.rollouts = LocalRollouts(cfg, self.policy, self.folder.name, preset_name)
+            self.evaluator = Evaluator(cfg, self.policy)
         self.learner = Learner(self.policy, cfg, jax.random.PRNGKey(cfg.train.seed))
         self.pool = SnapshotPool(self.folder.path / "pool", cfg.train.quality_lr, cfg.train.pool_size)
         self.update = 0
@@ -90,9 +92,8 @@ class Trainer:
 
     def agent(self, seed: int = 0, greedy: bool = False, name: str = "learner") -> PolicyAgent:
         """The current parameters as an agent, shopping as they were trained to."""
-        teacher = Teacher(self.cfg.teacher) if self.cfg.teacher.scripted_purchases else None
-        return PolicyAgent(self.policy, self.learner.params, self.learner.norm, seed=seed, name=name, greedy=greedy,
-                           teacher=teacher)
+        return learner_agent(self.policy, self.cfg.teacher, self.learner.params, self.learner.norm, seed, greedy,
+                             name)
 
     def hero_steps(self) -> int:
         """Hero decisions trained on so far."""
@@ -187,10 +188,17 @@ class Trainer:
 
     def run(self, on_update: Callable[[int, dict[str, float]], None] | None = None) -> None:
         """Train until `total_steps`, or until SIGINT/SIGTERM (which finish
-        the update in progress and save a checkpoint first)."""
+        the update in progress and save a checkpoint first). The rollout
+        workers stop at the end."""
+        t = self.cfg.train
         self.folder.write_config()
         writer = self.folder.tensorboard(self.hero_steps())
         stats: dict[str, list] = {}
+
+        def evaluations(wait: bool = False) -> None:  # those done reach TensorBoard at their own step
+            for steps, line, rates in self.evaluator.finished(wait):
+                writer.add_scalar(line.scalar, rates["win"], steps)
+
         try:
             with self.signals:
                 while self.update < self.updates_total and not self.stop_requested:
@@ -200,13 +208,19 @@ class Trainer:
                     stats.clear()
                     for name, value in metrics.items():
                         writer.add_scalar(name, value, self.hero_steps())
-                    if self.update % self.cfg.train.snapshot_every == 0:
+                    if self.update % t.snapshot_every == 0:
                         self.add_snapshot()
-                    if self.update % self.cfg.train.checkpoint_every == 0:
+                    if self.update % t.checkpoint_every == 0:
                         self.save_checkpoint()
+                    if t.eval_every and t.eval_games and self.update % t.eval_every == 0:
+                        self.evaluator.start(self.hero_steps(), self.learner.params, self.learner.norm)
+                    evaluations()
                     if on_update is not None:
                         on_update(self.update, metrics)
                 self.save_checkpoint()
+            # Training is over: the rollout workers' CPUs go to the evaluations still under way.
+            self.rollouts.close()
+            evaluations(wait=True)
         finally:
             writer.close()
 

@@ -21,7 +21,7 @@ import logging
 import os
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - the message is the point
 
 from agents.policy import Policy
 from agents.ppo import Batch
+from league.bots import LINES, Line, Result, learner_agent, play_line
 from league.config import RunConfig
 from league.rollout import Collected, Report, RolloutWorker, WorkerError
 from league.seats import PoolView, slot_kinds
@@ -105,6 +106,9 @@ class RayRollouts:
         connect(address)
         self.cfg, self.run_name, self.preset = cfg, run_name, preset
         n = cfg.train.workers
+        cpus = ray.cluster_resources().get("CPU", 0)
+        if cpus < n:
+            raise ConfigError(f"{n} rollout workers need {n} CPUs; the Ray cluster has {cpus:g}")
         kinds = slot_kinds(cfg.train.slots())
         self.shares = [kinds[i::n] for i in range(n)]
         self.depth = max(1, cfg.train.max_policy_lag)  # rollouts under way per worker
@@ -200,6 +204,7 @@ class RayRollouts:
     def close(self) -> None:
         for actor in self.actors:
             ray.kill(actor)
+        self.actors = []
 
 
 def _concat(parts: list[Any]) -> Any:
@@ -207,3 +212,68 @@ def _concat(parts: list[Any]) -> Any:
     if isinstance(parts[0], tuple):
         return type(parts[0])(*(_concat([p[k] for p in parts]) for k in range(len(parts[0]))))
     return np.concatenate(parts, axis=1)
+
+
+@ray.remote(num_cpus=1)
+def _play_chunk(cfg: dict[str, Any], weights: tuple[Any, Any], line: Line, games: int, seed: int) -> list[str]:
+    """Some of a line's games: each one's outcome for the learner."""
+    run = RunConfig.from_dict(cfg)
+    from agents.policy import shapes_for
+
+    params, norm = jax.tree_util.tree_map(jnp.asarray, weights)
+    agent = learner_agent(Policy(run.policy, shapes_for(run.game)), run.teacher, params, norm, seed + 11, line.greedy)
+    outcomes: list[str] = []
+    play_line(run.game, agent, line, games, seed, run.train.eval_batch, outcomes.append)
+    return outcomes
+
+
+class RayEvaluator:
+    """Lines played as Ray tasks beside training, each split in `chunks`
+    tasks of its games (with their own seeds)."""
+
+    def __init__(self, cfg: RunConfig, chunks: int = 4):
+        self.cfg, self.chunks = cfg, chunks
+        self.pending: list[tuple[int, Line, list[Any]]] = []
+
+    def _submit(self, params: Any, norm: Any, lines: tuple[Line, ...]) -> dict[Line, list[Any]]:
+        t = self.cfg.train
+        weights = ray.put(jax.device_get((params, norm)))
+        play = _play_chunk.options(runtime_env={"env_vars": _worker_env()})
+        sizes = [t.eval_games * (c + 1) // self.chunks - t.eval_games * c // self.chunks for c in range(self.chunks)]
+        return {line: [play.remote(self.cfg.to_dict(), weights, line, n, t.seed + 7919 * c)
+                       for c, n in enumerate(sizes) if n] for line in lines}
+
+    def run_lines(self, params: Any, norm: Any, on_game: Callable[[Line, str], None] | None = None,
+                  lines: tuple[Line, ...] = LINES) -> dict[Line, dict[str, float]]:
+        """Every line, on the cluster at once; `on_game(line, outcome)` for
+        each game of a chunk as the chunk ends."""
+        refs = self._submit(params, norm, lines)
+        line_of = {ref: line for line, rs in refs.items() for ref in rs}
+        outcomes: dict[Line, list[str]] = {line: [] for line in lines}
+        waiting = list(line_of)
+        while waiting:
+            ready, waiting = ray.wait(waiting, num_returns=1)
+            for outcome in ray.get(ready[0]):
+                outcomes[line_of[ready[0]]].append(outcome)
+                if on_game is not None:
+                    on_game(line_of[ready[0]], outcome)
+        return {line: _rates(o) for line, o in outcomes.items()}
+
+    def start(self, hero_steps: int, params: Any, norm: Any) -> None:
+        self.pending += [(hero_steps, line, rs) for line, rs in self._submit(params, norm, LINES).items()]
+
+    def finished(self, wait: bool = False) -> list[Result]:
+        """The lines done (all of them, with `wait`) since the last call."""
+        done, still = [], []
+        for steps, line, rs in self.pending:
+            if wait or not ray.wait(rs, num_returns=len(rs), timeout=0)[1]:
+                done.append((steps, line, _rates([o for chunk in ray.get(rs) for o in chunk])))
+            else:
+                still.append((steps, line, rs))
+        self.pending = still
+        return done
+
+
+def _rates(outcomes: list[str]) -> dict[str, float]:
+    n = max(1, len(outcomes))
+    return {"games": len(outcomes), **{k: outcomes.count(k) / n for k in ("win", "draw", "loss")}}

@@ -82,7 +82,7 @@ def _machine() -> str:
             f"JAX {jax.__version__} on {dev.platform} ({dev.device_kind})")
 
 
-PARTS = ("env", "inference", "learning", "transfer")  # of an update's time, as `moba train` measures it
+PARTS = ("env", "inference", "learning", "transfer", "learner_idle")  # of an update's time, as `moba train` has it
 
 
 def bench_train(args: argparse.Namespace) -> None:
@@ -90,47 +90,66 @@ def bench_train(args: argparse.Namespace) -> None:
     train`: hero steps trained on per second and where the time goes, over
     `--updates` updates once the pool holds its first snapshot (so the
     past-snapshot games, their forward passes and the periodic snapshot,
-    checkpoint and TensorBoard writes all count)."""
+    checkpoint and TensorBoard writes all count). With workers, env and
+    inference are a worker's (they run in parallel), `idle` is the learner
+    waiting for rollouts; then how many workers one learner can feed."""
     import tempfile
 
     from league.selfplay import Trainer
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
+    if any(args.workers):  # Ray's processes start before JAX's threads do
+        from league.workers import connect
+
+        connect(args.ray_address)
     warm = preset.run.train.snapshot_every  # the first snapshot joins at the end of these
     print(f"moba bench train: preset '{args.preset}', {args.updates} updates per setting after {warm} "
           f"warm-up ones (the first snapshot joins at their end)\nmachine: {_machine()}")
-    print(f"{'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6} {'transfer':>8} {'other':>6}")
-    for games in args.games:
-        run = dataclasses.replace(preset.run, train=preset.run.train.replace(num_games=games))
-        per_update = run.decisions_per_update()
-        run = dataclasses.replace(run, train=run.train.replace(total_steps=per_update * (warm + args.updates)))
-        timed = dict.fromkeys(("updates", "wall") + PARTS, 0.0)
-        last = 0.0
+    print(f"{'workers':>7} {'games':>6} {'hero steps/s':>13} {'env':>6} {'infer':>6} {'learn':>6} {'transfer':>8} "
+          f"{'idle':>6} {'other':>6} {'broadcast':>10} {'trajectories':>13}")
+    for workers in args.workers:
+        for games in args.games:
+            run = dataclasses.replace(preset.run, train=preset.run.train.replace(num_games=games, workers=workers))
+            per_update = run.decisions_per_update()
+            run = dataclasses.replace(run, train=run.train.replace(total_steps=per_update * (warm + args.updates)))
+            timed = dict.fromkeys(("updates", "wall", "broadcast", "trajectories") + PARTS, 0.0)
+            last = 0.0
 
-        def measure(update: int, metrics: dict[str, float]) -> None:
-            nonlocal last
-            now = time.perf_counter()
-            if update > warm:  # from the end of one update to the end of the next
-                timed["updates"] += 1
-                timed["wall"] += now - last
-                update_s = per_update / metrics["perf/hero_steps_per_s"]  # the rollout and PPO step alone
-                for part in PARTS:
-                    timed[part] += metrics[f"perf/{part}_share"] * update_s
-            last = now
+            def measure(update: int, metrics: dict[str, float]) -> None:
+                nonlocal last
+                now = time.perf_counter()
+                if update > warm:  # from the end of one update to the end of the next
+                    timed["updates"] += 1
+                    timed["wall"] += now - last
+                    update_s = per_update / metrics["perf/hero_steps_per_s"]  # the rollout and PPO step alone
+                    for part in PARTS:
+                        timed[part] += metrics.get(f"perf/{part}_share", 0.0) * update_s
+                    for part in ("broadcast", "trajectories"):
+                        timed[part] += metrics.get(f"perf/{part}_s", 0.0)
+                last = now
 
-        with tempfile.TemporaryDirectory() as tmp:
-            trainer = Trainer(tmp, run, preset.name)
-            try:
-                trainer.run(on_update=measure)
-            finally:
-                trainer.close()
-        if not timed["updates"]:
-            return  # stopped (Ctrl-C) before the timed updates
-        shares = [timed[part] / timed["wall"] for part in PARTS]
-        print(f"{games:>6} {per_update * timed['updates'] / timed['wall']:>13,.0f}" +
-              "".join(f" {v:>{w}.0%}" for w, v in zip((6, 6, 6, 8), shares)) + f" {1 - sum(shares):>6.0%}",
-              flush=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                trainer = Trainer(tmp, run, preset.name, ray_address=args.ray_address)
+                try:
+                    trainer.run(on_update=measure)
+                finally:
+                    trainer.close()
+            if not timed["updates"]:
+                return  # stopped (Ctrl-C) before the timed updates
+            n, wall = timed["updates"], timed["wall"]
+            shares = [timed[part] / wall for part in PARTS]
+            # In process the parts follow each other; with workers, env and inference overlap the learner's idle.
+            other = 1 - sum(shares) if not workers else 1 - sum(shares[2:])
+            print(f"{workers:>7} {games:>6} {per_update * n / wall:>13,.0f}" +
+                  "".join(f" {v:>{w}.0%}" for w, v in zip((6, 6, 6, 8, 6), shares)) + f" {other:>6.0%}" +
+                  (f" {timed['broadcast'] / n * 1000:>8.0f}ms {timed['trajectories'] / n * 1000:>11.0f}ms"
+                   if workers else ""), flush=True)
+            if workers:
+                learner_rate = per_update * n / (timed["learning"] + timed["transfer"])
+                worker_rate = per_update / workers * n / (timed["env"] + timed["inference"])
+                print(f"        one learner here learns {learner_rate:,.0f} hero steps/s and a worker plays "
+                      f"{worker_rate:,.0f}: it can feed about {learner_rate / worker_rate:.1f} workers", flush=True)
 
 
 def bench_learn(args: argparse.Namespace) -> None:

@@ -103,8 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cap each game at this many game minutes (default: the preset's cap)")
     b = bench.add_parser("train", help="self-play hero-steps/s and the env / inference / learning split")
     _preset_args(b, "small")
-    b.add_argument("--games", type=int, nargs="+", default=[32, 64],
-                   help="games at once to measure (default 32 64)")
+    b.add_argument("--games", type=int, nargs="+", default=[64],
+                   help="games at once to measure (default 64)")
+    b.add_argument("--workers", type=int, nargs="+", default=[0],
+                   help="rollout workers to measure (default 0: in process; more need moba[ray])")
+    b.add_argument("--ray-address", default=None, metavar="auto|HOST:PORT", help="join this Ray cluster")
     b.add_argument("--updates", type=int, default=10,
                    help="updates timed per setting, after the first snapshot joins (default 10)")
     b = bench.add_parser("learn", help="win rate against the bots after minutes of training")

@@ -20,35 +20,31 @@ def _bar_postfix(metrics: dict[str, float]) -> dict[str, str]:
     return post
 
 
-def evaluate_against_bots(trainer: Any, games: int) -> None:
+def evaluate_against_bots(trainer: Any) -> None:
     """The summary: the learner against the random and scripted bots, a line
-    each with a progress bar and the running win rate."""
+    each with a progress bar and the running win rate (on the evaluation
+    workers at once, with rollout workers)."""
     from tqdm import tqdm
 
-    from agents.random_agent import RandomAgent
-    from agents.scripted import ScriptedAgent
-    from league.play import win_rate
+    from league.bots import LINES
 
-    cfg = trainer.cfg
+    games = trainer.cfg.train.eval_games
     print(f"evaluating against the bots, {games} games each:")
-    # Sampling, as in training, and greedily: the two can differ by many points.
-    for name, opponent, greedy in (("random", RandomAgent(cfg.train.seed + 7), False),
-                                   ("scripted", ScriptedAgent(), False),
-                                   ("scripted, greedy", ScriptedAgent(), True)):
-        agent = trainer.agent(seed=cfg.train.seed + 11, greedy=greedy)
-        counts = {"win": 0, "draw": 0, "loss": 0}
-        bar = tqdm(total=games, unit="game", file=sys.stderr, dynamic_ncols=True, leave=False,
-                   desc=f"  vs {name}")
+    bars = {line: tqdm(total=games, unit="game", file=sys.stderr, dynamic_ncols=True, leave=False, position=i,
+                       desc=f"  vs {line.name}") for i, line in enumerate(LINES)}
+    wins = dict.fromkeys(LINES, 0)
 
-        def on_game(outcome: str) -> None:
-            counts[outcome] += 1
-            bar.update(1)
-            bar.set_postfix(won=f"{counts['win'] / bar.n:.0%}")
+    def on_game(line: Any, outcome: str) -> None:
+        wins[line] += outcome == "win"
+        bar = bars[line]
+        bar.update(1)
+        bar.set_postfix(won=f"{wins[line] / bar.n:.0%}")
 
-        r = win_rate(cfg.game, agent, opponent, games, seed=cfg.train.seed + 1000, batch=cfg.train.eval_batch,
-                     on_game=on_game)
+    rates = trainer.evaluator.run_lines(trainer.learner.params, trainer.learner.norm, on_game)
+    for bar in bars.values():
         bar.close()
-        print(f"  vs {name:16}: won {r['win']:.1%}, drew {r['draw']:.1%}, lost {r['loss']:.1%}")
+    for line, r in rates.items():
+        print(f"  vs {line.name:16}: won {r['win']:.1%}, drew {r['draw']:.1%}, lost {r['loss']:.1%}")
 
 
 def record_final_game(trainer: Any) -> Path:
@@ -125,7 +121,7 @@ def train(trainer: Any) -> None:
               f"continue with: moba train --resume {trainer.run_dir}")
         return
     if cfg.train.eval_games:
-        evaluate_against_bots(trainer, cfg.train.eval_games)
+        evaluate_against_bots(trainer)
     replay = record_final_game(trainer)
     print(f"done: {trainer.hero_steps():,} hero steps in {trainer.update} updates\n"
           f"  checkpoint   {latest}\n  snapshots    {trainer.run_dir / 'pool'} ({len(trainer.pool)})\n"

@@ -299,11 +299,12 @@ def test_bench_train_times_the_run_loop_and_splits_its_time(capsys):
     assert main(["bench", "train", "--games", "2", "--updates", "2"] + tiny_run_overrides()) == 0
     rows = capsys.readouterr().out.splitlines()
     assert "after 1 warm-up ones" in rows[0]  # TINY_RUN's first snapshot joins after one update
-    assert rows[2].split() == ["games", "hero", "steps/s", "env", "infer", "learn", "transfer", "other"]
-    games, rate, *shares = rows[3].replace(",", "").replace("%", "").split()
-    assert games == "2" and float(rate) > 0
-    # env, inference and learning are parts of the time between two updates'
-    # ends; the rest (snapshot, checkpoint and log files) is what is left.
+    assert rows[2].split() == ["workers", "games", "hero", "steps/s", "env", "infer", "learn", "transfer", "idle",
+                               "other", "broadcast", "trajectories"]
+    workers, games, rate, *shares = rows[3].replace(",", "").replace("%", "").split()
+    assert workers == "0" and games == "2" and float(rate) > 0
+    # env, inference, learning and transfer are parts of the time between two
+    # updates' ends; the rest (snapshot, checkpoint and log files) is what is left.
     assert all(0 <= float(v) <= 100 for v in shares) and abs(sum(map(float, shares)) - 100) <= 2
 
 
