@@ -111,8 +111,9 @@ def _run(names: tuple[str, ...], seen: Callable[[str], None]) -> None:
 
 def _lane_process(lane: tuple[str, ...], seen: Callable[[str], None]) -> subprocess.Popen:
     """A process compiling `lane`; a thread passes on the names it prints."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}  # the same modules as this process
-    proc = subprocess.Popen([sys.executable, "-m", "moba.compile", *lane], stdout=subprocess.PIPE, text=True,
+    # The same modules as this process: its path, and not the working directory first (-P).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "moba.compile", *lane], stdout=subprocess.PIPE, text=True,
                             env=env)
 
     def relay() -> None:

@@ -209,9 +209,10 @@ def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tm
 
 
 def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
-    whole = Trainer(tmp_path / "whole", tiny_run_config(updates=3))
+    # Every game recorded: the one that ends in the third update is a replay.
+    whole = Trainer(tmp_path / "whole", tiny_run_config(updates=3, train={"replay_rate": 1.0}))
     whole.run()
-    part = Trainer(tmp_path / "part", tiny_run_config(updates=3))
+    part = Trainer(tmp_path / "part", tiny_run_config(updates=3, train={"replay_rate": 1.0}))
 
     def sigterm_after_two(update, metrics):
         if update == 2:
@@ -219,12 +220,19 @@ def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
 
     part.run(on_update=sigterm_after_two)
     assert part.update == 2 and part.stop_requested
+    # A replay of a run that went on past the checkpoint (killed before its next one) is never replaced.
+    kept = tmp_path / "part" / "replays" / "train-00000.moba-replay"
+    kept.parent.mkdir()
+    kept.write_bytes(b"an earlier replay")
     resumed = Trainer.resume(tmp_path / "part")
     assert resumed.update == 2
     resumed.run()
     assert resumed.update == 3
     for name, value in _flat(whole.learner.params).items():
         np.testing.assert_array_equal(value, _flat(resumed.learner.params)[name], err_msg=name)
+    assert kept.read_bytes() == b"an earlier replay"
+    # The four games, recorded from the resumed update on, under the next free names.
+    assert sorted(p.name for p in kept.parent.iterdir()) == [f"train-{n:05d}.moba-replay" for n in range(5)]
 
 
 def test_checkpoint_errors_name_the_problem(tmp_path):
