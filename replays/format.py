@@ -28,6 +28,8 @@ from flax import serialization
 
 MAGIC = b"MOBAREPLAY"
 VERSION = 1
+HEADER = ("engine", "preset", "config", "seed", "lineup", "agents")  # what every reader relies on
+OUTCOME = ("winner", "ticks", "kills")
 _HEAD = len(MAGIC) + 2
 _DIGEST = 32
 
@@ -112,7 +114,23 @@ def load_replay(path: str | Path) -> Replay:
         body = serialization.msgpack_restore(zlib.decompress(data[_HEAD:-_DIGEST]))
         keyframes = [Keyframe(int(k["step"]), int(k["tick"]), dict(k["state"]), str(k["checksum"]))
                      for k in body["keyframes"]]
-        return Replay(header=body["header"], actions=np.asarray(body["actions"]), keyframes=keyframes,
-                      outcome=body["outcome"], values=body["values"], extra=body.get("extra") or {})
+        replay = Replay(header=dict(body["header"]), actions=np.asarray(body["actions"]), keyframes=keyframes,
+                        outcome=dict(body["outcome"]), values=body["values"], extra=body.get("extra") or {})
     except (zlib.error, KeyError, TypeError, ValueError) as e:
         raise ReplayError(f"{where} is damaged ({e})") from None
+    for part, names in (("header", HEADER), ("outcome", OUTCOME)):
+        missing = [name for name in names if name not in getattr(replay, part)]
+        if missing:
+            raise ReplayError(f"{where} is damaged: its {part} lacks {', '.join(missing)}")
+    if not keyframes:
+        raise ReplayError(f"{where} is damaged: it has no keyframe")
+    for k in keyframes:
+        check_keyframe(k, where)
+    return replay
+
+
+def check_keyframe(k: Keyframe, where: str) -> None:
+    """A ReplayError unless the keyframe's state matches its checksum: the
+    file's own checksum does not cover a keyframe written wrong."""
+    if state_checksum(k.state) != k.checksum:
+        raise ReplayError(f"{where} is corrupt: the keyframe at tick {k.tick} does not match its checksum")

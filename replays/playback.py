@@ -32,7 +32,7 @@ class Playback:
         step = int(min(max(step, 0), max(self.steps - 1, 0)))
         key = max((k for k in self.replay.keyframes if k.step <= step), key=lambda k: k.step)
         if step < self.step or key.step > self.step or step == 0:
-            restore_keyframe(self.env, 0, key.state)
+            restore_keyframe(self.env, 0, key)
             self.step = key.step
         while self.step < step:
             self.advance()

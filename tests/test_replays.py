@@ -11,6 +11,7 @@ from engine import GameConfig
 from league.play import play_games
 from replays import Recorder, ReplayError, load_replay, resimulate, save_replay
 from replays.format import MAGIC
+from replays.playback import Playback
 
 QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
                    minimap_size=2, building_hp_scale=0.01, lineup="mirror")
@@ -74,3 +75,31 @@ def test_save_and_load_keep_every_field(recorded, tmp_path):
         assert (a.step, a.tick, a.checksum) == (b.step, b.tick, b.checksum)
         for name in a.state:
             np.testing.assert_array_equal(a.state[name], b.state[name])
+
+
+def test_a_keyframe_changed_inside_a_valid_file_is_refused_on_load_and_on_seek(recorded, tmp_path):
+    replay = load_replay(recorded[1][0])
+    for index, words in ((1, f"keyframe at tick {replay.keyframes[1].tick}"), (0, "keyframe at tick 0")):
+        changed = load_replay(recorded[1][0])
+        _change(changed.keyframes[index])  # the file's own checksum is written afresh
+        save_replay(tmp_path / "changed.moba-replay", changed)
+        with pytest.raises(ReplayError, match=f"is corrupt: the {words} does not match"):
+            load_replay(tmp_path / "changed.moba-replay")
+    playback = Playback(replay)
+    _change(replay.keyframes[1])  # changed in memory after loading
+    with pytest.raises(ReplayError, match="corrupt"):
+        playback.seek(replay.keyframes[1].step)
+
+
+def _change(keyframe) -> None:
+    hi = keyframe.state["hi"].copy()
+    hi[0, 0] += 1
+    keyframe.state["hi"] = hi
+
+
+def test_a_header_missing_a_field_is_a_one_line_error(recorded, tmp_path):
+    replay = load_replay(recorded[1][0])
+    del replay.header["config"]
+    save_replay(tmp_path / "headless.moba-replay", replay)
+    with pytest.raises(ReplayError, match="damaged: its header lacks config$"):
+        load_replay(tmp_path / "headless.moba-replay")
