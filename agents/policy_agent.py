@@ -3,8 +3,10 @@ with an LSTM state per game and hero."""
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
@@ -82,28 +84,61 @@ class PolicyAgent:
         self.key = jax.random.PRNGKey(seed)
         self._act = make_act(policy, greedy)
         self.source: str | None = None  # the file it was loaded from
-        self.carry: np.ndarray | None = None
+        self.carry: np.ndarray | None = None  # [G, 5, 2, hidden]
+        self._keys: list[np.ndarray] = []
         self._env: BatchEnv | None = None
         self.teacher = teacher
 
     def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
+        return self.start(env, step, team)()
+
+    def start(self, env: BatchEnv, step: Step, team: int, pool: Executor | None = None,
+              live: np.ndarray | None = None) -> Callable[[], np.ndarray]:
+        """`act` in two halves: the inputs now, the network on `pool` if
+        given (so another agent's network can run meanwhile: JAX releases
+        the GIL), and a function that waits for the actions. With `live`
+        [G], only those games' heroes go through the network (padded to a
+        power of two, so few batch shapes compile); the others get action 0."""
         G = env.num_games
         if env is not self._env:  # a new series of games: every LSTM starts afresh
             self._env = env
-            self.carry = np.zeros((G * HEROES_PER_TEAM, 2, self.policy.config.hidden), np.float32)
+            self.carry = np.zeros((G, HEROES_PER_TEAM, 2, self.policy.config.hidden), np.float32)
             first = np.ones(G, bool)
         else:
             first = step.done
-        rows = np.broadcast_to(team * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM), (G, HEROES_PER_TEAM))
-        x, mask_target = hero_inputs(step, rows, first)
+        games = np.arange(G) if live is None else np.flatnonzero(live)
+        n = len(games)
+        if n < G:
+            games = np.concatenate([games, np.full(min(G, _bucket(n)) - n, games[0] if n else 0)])
+        rows = np.broadcast_to(team * HEROES_PER_TEAM + np.arange(HEROES_PER_TEAM), (len(games), HEROES_PER_TEAM))
+        x, mask_target = hero_inputs(step, rows, first, games)
+        advice = None
         if self.teacher is not None:
-            advice = self.teacher.team_advice(env, step, team)
-            x = self.teacher.restrict(x, advice.reshape(G * HEROES_PER_TEAM, -1))
-        self.key, k = jax.random.split(self.key)
-        carry, actions, *_ = self._act(self.params, self.norm, self.carry, x, mask_target, k)
-        self.carry = np.asarray(carry)
-        actions = np.asarray(actions).reshape(G, HEROES_PER_TEAM, -1)
-        return actions if self.teacher is None else self.teacher.shop(actions, advice)
+            advice = self.teacher.purchases(env, team)
+            x = self.teacher.restrict(x, advice[games].reshape(len(games) * HEROES_PER_TEAM, -1))
+        carry = self.carry[games].reshape(len(games) * HEROES_PER_TEAM, 2, -1)
+        call = partial(self._act, self.params, self.norm, carry, x, mask_target, self._next_key())
+        future = pool.submit(call) if pool is not None else None
+
+        def finish() -> np.ndarray:
+            new_carry, chosen, *_ = future.result() if future is not None else call()
+            self.carry[games[:n]] = np.asarray(new_carry).reshape(len(games), HEROES_PER_TEAM, 2, -1)[:n]
+            actions = np.zeros((G, HEROES_PER_TEAM, len(env.head_sizes)), np.int32)
+            actions[games[:n]] = np.asarray(chosen).reshape(len(games), HEROES_PER_TEAM, -1)[:n]
+            return actions if advice is None else self.teacher.shop(actions, advice)
+
+        return finish
+
+    def _next_key(self) -> jax.Array:
+        # Split in bulk: one split per decision costs as much as a small network call.
+        if not self._keys:
+            self.key, sub = jax.random.split(self.key)
+            self._keys = list(np.asarray(jax.random.split(sub, 256)))
+        return self._keys.pop()
+
+
+def _bucket(n: int) -> int:
+    return 1 << max(3, (n - 1).bit_length())
 
 
 def _check_params(path: str | Path, policy: Policy, params) -> None:
@@ -128,7 +163,16 @@ def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int =
                       name: str | None = None) -> PolicyAgent:
     """A PolicyAgent from a snapshot or training checkpoint file; with `env`,
     a network built for other observation shapes is refused."""
-    meta, tree = checkpoint.load(path)
+    agent = policy_agent_from(checkpoint.load(path), path, env, seed, name)
+    agent.source = str(Path(path).resolve())
+    return agent
+
+
+def policy_agent_from(loaded: tuple[dict[str, Any], dict[str, Any]], path: str | Path, env: BatchEnv | None = None,
+                      seed: int = 0, name: str | None = None) -> PolicyAgent:
+    """`load_policy_agent` of a checkpoint already read (`checkpoint.load`
+    of `path`): an evaluation worker gets it through Ray's object store."""
+    meta, tree = loaded
     try:
         net = meta["network"]
         policy_cfg = dict(net["policy"])
@@ -146,6 +190,4 @@ def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int =
         raise checkpoint.CheckpointError(
             f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env.config)}")
     teacher = Teacher(teacher_cfg) if teacher_cfg.scripted_purchases else None
-    agent = PolicyAgent(policy, params, norm, seed, name or Path(path).stem, teacher=teacher)
-    agent.source = str(Path(path).resolve())
-    return agent
+    return PolicyAgent(policy, params, norm, seed, name or Path(path).stem, teacher=teacher)

@@ -230,6 +230,29 @@ def _under_tower(s, w, g, team_of_tower, u):
     return False
 
 
+@kernel(inline=True)
+def _busy(s, g, h):
+    """Stunned, nothing to do; a cast under way (past walking into range) is
+    left to finish."""
+    if s.uf[g, h, F.STUN_END] > s.gi[g, F.TICK]:
+        return True
+    if s.ui[g, h, F.ORDER] == ORDER_CAST and s.hf[g, h, F.CAST_END] >= 0.0:
+        return True
+    return False
+
+
+@kernel(inline=True)
+def _shop(s, g, h, out, i, build_pos):
+    """One item of the build per decision while in range of the shop: True
+    if hero h buys it (into out[g, i])."""
+    b = build_pos[g, h]
+    item = BUILDS[s.hi[g, h, F.HERO_ID], b] if b < BUILDS.shape[1] else -1
+    if item >= 0 and s.mask_type[g, h, ACT_BUY] and s.mask_item[g, h, item]:
+        _set(out, g, i, ACT_BUY, 0, OFFSET_CENTER, OFFSET_CENTER, item)
+        return True
+    return False
+
+
 @kernel
 def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
     """Hero h's action into out[g, i]."""
@@ -247,12 +270,7 @@ def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
             if _hp_near(s, g, enemy, ax, ay, 2500.0, team) > 0.0:
                 _set(out, g, i, ACT_BUYBACK, 0, OFFSET_CENTER, OFFSET_CENTER, 0)
         return
-
-    # Stunned, nothing to do; a cast under way (past walking into range) is
-    # left to finish.
-    if s.uf[g, h, F.STUN_END] > s.gi[g, F.TICK]:
-        return
-    if s.ui[g, h, F.ORDER] == ORDER_CAST and s.hf[g, h, F.CAST_END] >= 0.0:
+    if _busy(s, g, h):
         return
 
     self_row = _row(s, g, team, h, K)
@@ -264,11 +282,7 @@ def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
     elif hp_frac > RETURN_ABOVE:
         retreat[g, h] = False
 
-    # Shopping: one item of the build per decision while in range of the shop.
-    b = build_pos[g, h]
-    item = BUILDS[s.hi[g, h, F.HERO_ID], b] if b < BUILDS.shape[1] else -1
-    if item >= 0 and s.mask_type[g, h, ACT_BUY] and s.mask_item[g, h, item]:
-        _set(out, g, i, ACT_BUY, 0, OFFSET_CENTER, OFFSET_CENTER, item)
+    if _shop(s, g, h, out, i, build_pos):
         return
 
     # What it can cast now (the observation's ability row of each source, -1
@@ -407,14 +421,20 @@ def _decide(s, w, g, h, team, out, i, retreat, build_pos, group_tick):
 
 
 @kernel(inline=True)
-def _decide_team(s, w, g, team, out, first, retreat, build_pos, group_tick):
-    """The five heroes of `team` into out[g, first:first + 5]."""
+def _remember(s, g, team, retreat, build_pos):
+    """The team's memory after the decision before: a new game forgets."""
     for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
         if s.gi[g, F.TICK] == 0:
             build_pos[g, h] = 0
             retreat[g, h] = False
         else:  # the purchases of the decision before (a new game's events are the old one's)
             build_pos[g, h] += int(s.events[g, h, EV_ITEMS_BOUGHT])
+
+
+@kernel(inline=True)
+def _decide_team(s, w, g, team, out, first, retreat, build_pos, group_tick):
+    """The five heroes of `team` into out[g, first:first + 5]."""
+    _remember(s, g, team, retreat, build_pos)
     for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
         _decide(s, w, g, h, team, out, first + h - team * HEROES_PER_TEAM, retreat, build_pos, group_tick)
 
@@ -424,6 +444,21 @@ def scripted_actions(s, w, team, out, retreat, build_pos, group_tick):
     """`team`'s heroes of every game into out; `group_tick` [G] is each game's grouping tick."""
     for g in prange(s.gi.shape[0]):
         _decide_team(s, w, g, team, out, 0, retreat, build_pos, group_tick[g])
+
+
+@kernel
+def scripted_purchases(s, w, team, out, retreat, build_pos):
+    """What `team`'s heroes of every game would buy, as `scripted_actions`
+    decides it (ACT_NOOP where they would not), without the rest of the
+    bot's decision: the teacher's scripted shopping for a network."""
+    for g in range(s.gi.shape[0]):
+        _remember(s, g, team, retreat, build_pos)
+        for h in range(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM):
+            i = h - team * HEROES_PER_TEAM
+            _set(out, g, i, ACT_NOOP, 0, OFFSET_CENTER, OFFSET_CENTER, 0)
+            if s.ui[g, h, F.ALIVE]:
+                if not _busy(s, g, h):
+                    _shop(s, g, h, out, i, build_pos)
 
 
 @kernel
@@ -486,6 +521,16 @@ class ScriptedAgent:
         minutes = self.group_minute if group_minute is None else group_minute
         ticks = _ticks(np.broadcast_to(minutes, (env.num_games,)))  # a fresh array: one kernel signature
         scripted_actions(env.state, env.world, team, out, retreat, build_pos, ticks)
+        return out
+
+
+    def purchases(self, env: BatchEnv, team: int) -> np.ndarray:
+        """`act`'s purchases alone [G, 5, heads] (`scripted_purchases`): the
+        rest of each action is ACT_NOOP. It keeps the same memory as `act`,
+        so an agent calls one or the other."""
+        retreat, build_pos = self.memory(env.num_games)
+        out = np.zeros((env.num_games, HEROES_PER_TEAM, NUM_HEADS), np.int32)
+        scripted_purchases(env.state, env.world, team, out, retreat, build_pos)
         return out
 
 

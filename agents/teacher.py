@@ -74,9 +74,10 @@ class Teacher:
         return np.concatenate([self.bot.act(env, step, team, None if group_minute is None else group_minute[:, team])
                                for team in (0, 1)], axis=1)
 
-    def team_advice(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
-        """The bot's action [G, 5, heads] for `team`'s heroes."""
-        return self.bot.act(env, step, team)
+    def purchases(self, env: BatchEnv, team: int) -> np.ndarray:
+        """The bot's purchases [G, 5, heads] for `team`'s heroes (ACT_NOOP
+        where it would not buy): all `restrict` and `shop` read."""
+        return self.bot.purchases(env, team)
 
     def restrict(self, x: Inputs, advice: np.ndarray) -> Inputs:
         """Masks of the heroes of `x` (whose bot actions are `advice` [B,

@@ -95,9 +95,16 @@ class BatchEnv:
         """(name, offset, size) of every part of one hero's observation."""
         return obs_spec(int(self.world.pi[F.P_OBS_UNITS]), int(self.world.pi[F.P_MINIMAP]))
 
-    def reset(self) -> Step:
-        for g in range(self.num_games):
-            self.state.rng[g] = seed_state(self.seed, g)
+    def reset(self, games: np.ndarray | None = None) -> Step:
+        """Start a game in every slot. Game `n` of this env's seed starts from
+        the same position in any slot: slot `g` starts game `games[g]`
+        (default `g`)."""
+        numbers = range(self.num_games) if games is None else [int(n) for n in games]
+        if len(numbers) != self.num_games:
+            raise ValueError(f"reset needs a game number for each of the {self.num_games} slots, "
+                             f"got {len(numbers)}")
+        for g, n in enumerate(numbers):
+            self.state.rng[g] = seed_state(self.seed, n)
         reset_batch(self.state, self.world, self.observations)
         return self.view()
 

@@ -1,13 +1,16 @@
 """Rating evaluation: schedule matches among a league's agents, play them as
 large batches of simultaneous games, record each result as it finishes.
 
-Matches come in blocks: one pair of agents, one side each, `batch` games
-played at once in one `BatchEnv` (so a learned agent's inference runs on all
-its heroes of the block together), each game in its own slot. A block is
-written to the store as pending before it is played and each game is
-recorded the moment it ends, so an interrupted evaluation loses only the
-games in progress: the next one plays the pending games first, and a game
-is never recorded twice (even by two evaluations sharing a file).
+Matches come in blocks: one pair of agents, one side each, up to `batch`
+games played at once in one `BatchEnv` (so a learned agent's inference runs
+on all its heroes of the block together), each game in its own slot. A game
+is (block seed, number): it starts from the same position whatever slot or
+run plays it. A block is written to the store as pending before it is
+played and each game is recorded the moment it ends, so an interrupted
+evaluation loses only the games in progress: rerun, the same command adopts
+the evaluation and plays exactly the games it lacks, and a game is never
+recorded twice (even by two evaluations sharing a file, which each claim
+their own; see `league.store`).
 
 Matchmaking as OpenAI Five did: an agent mostly meets opponents it beats
 with a probability between 15% and 85% by current ratings.
@@ -16,18 +19,23 @@ with a probability between 15% and 85% by current ratings.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
+from agents import checkpoint
 from agents.checkpoint import CheckpointError
-from agents.policy_agent import load_policy_agent
+from agents.policy_agent import policy_agent_from
 from agents.random_agent import RandomAgent
 from agents.scripted import ScriptedAgent
 from engine import BatchEnv, GameConfig
-from league.play import Agent, GameResult, play_games
-from league.store import AgentRow, GameRow, LeagueStore
+from league.play import Agent, GameResult, play_numbered
+from league.store import AgentRow, BlockRow, LeagueStore
+from replays.format import Replay, save_replay
 from replays.recorder import Recorder
 
 FAIR = (0.15, 0.85)  # win chances that make a useful match
@@ -64,92 +72,174 @@ class Evaluation:
     round_robin: bool = False
     replay_rate: float = 0.0  # share of games kept as replays
     replay_dir: str | None = None
-    played: int = 0
+    settings: dict = field(default_factory=dict)  # the game settings that differ from the preset's
+    fixed: frozenset[str] = frozenset()  # agents whose ratings these games do not move
+    recorded: int = 0  # games of this evaluation recorded before this call (a rerun's)
+    played: int = 0  # recorded by this call
     skipped: dict[str, str] = field(default_factory=dict)  # agent name -> why
 
+    @property
+    def command(self) -> dict:
+        """What makes a rerun the same command: not the batch, which only
+        says how many games run at once."""
+        return {"games": self.games, "seed": self.seed, "round_robin": self.round_robin,
+                "fixed": sorted(self.fixed)}
 
-def _make_agent(row: AgentRow, env: BatchEnv, seed: int) -> Agent:
-    if row.kind == "random":
-        return RandomAgent(seed)
-    if row.kind == "scripted":
-        return ScriptedAgent()
+
+@dataclass(frozen=True)
+class Player:
+    """What an agent of the league needs to play anywhere: its kind, name
+    and, if learned, its checkpoint as read (one object in Ray's store)."""
+
+    kind: str
+    name: str
+    checkpoint: str | None = None
+    loaded: Any = None
+
+
+def player(row: AgentRow) -> Player:
+    """The row's Player, or a CheckpointError if it cannot play."""
+    if row.kind in ("random", "scripted"):
+        return Player(row.kind, row.name)
     if row.kind == "learned":
         if not row.checkpoint:
             raise CheckpointError(f"agent {row.name!r} has no checkpoint")
-        return load_policy_agent(row.checkpoint, env, seed=seed, name=row.name)
+        return Player(row.kind, row.name, row.checkpoint, checkpoint.load(row.checkpoint))
     raise CheckpointError(f"{row.kind} agents cannot play without a person")
 
 
-def playable_agents(store: LeagueStore, config: GameConfig, ev: Evaluation) -> list[AgentRow]:
-    """The agents that can play this game; the rest go to `ev.skipped`."""
+def make_agent(p: Player, env: BatchEnv, seed: int) -> Agent:
+    if p.kind == "random":
+        return RandomAgent(seed)
+    if p.kind == "scripted":
+        return ScriptedAgent()
+    return policy_agent_from(p.loaded, p.checkpoint, env, seed=seed, name=p.name)
+
+
+def playable_agents(store: LeagueStore, config: GameConfig, ev: Evaluation) -> dict[int, Player]:
+    """The agents that can play this game, by id; the rest go to `ev.skipped`."""
     env = BatchEnv(config, num_games=1)
-    ok = []
+    ok = {}
     for row in store.agents():
         try:
-            _make_agent(row, env, 0)
-            ok.append(row)
+            ok[row.id] = player(row)
+            make_agent(ok[row.id], env, 0)
         except CheckpointError as e:
+            ok.pop(row.id, None)
             ev.skipped[row.name] = str(e)
     return ok
 
 
-def _play_block(store: LeagueStore, config: GameConfig, preset: str, block: list[GameRow], ev: Evaluation,
-                on_game: Callable[[GameResult], None] | None) -> None:
-    first = block[0]
-    env = BatchEnv(config, num_games=1)
-    radiant = _make_agent(store.agent(first.radiant), env, first.seed)
-    dire = _make_agent(store.agent(first.dire), env, first.seed + 1)
+def sampled(seed: int, number: int, rate: float) -> bool:
+    """Whether game `number` of the block with this seed keeps a replay: a
+    property of the game, not of the slot or run that plays it."""
+    return rate > 0 and np.random.default_rng([seed, number]).random() < rate
 
+
+def play_chunk(config: GameConfig, preset: str, radiant: Player, dire: Player, seed: int, numbers: list[int],
+               replay_rate: float, on_game: Callable[[GameResult, Replay | None], None]) -> None:
+    """Games `numbers` of the block with this seed, all at once; `on_game`
+    gets each result as it ends, with its replay if the game is sampled.
+    Where the evaluation runs it, or an evaluation worker."""
+    env = BatchEnv(config, num_games=1)
+    agents = make_agent(radiant, env, seed), make_agent(dire, env, seed + 1)
     recorder = None
-    if ev.replay_rate > 0:
-        recorder = Recorder(ev.replay_dir or ".", preset, (radiant.name, dire.name), sample=ev.replay_rate,
-                            seed=first.seed, prefix=f"eval-{first.id}")
+    if replay_rate > 0:
+        recorder = Recorder(None, preset, (radiant.name, dire.name),
+                            sample=lambda g: sampled(seed, numbers[g], replay_rate))
 
     def done(result: GameResult) -> None:
-        # Each slot plays exactly one game of the block, so the slot names the game.
-        replay = recorder.by_slot.get(result.index) if recorder else None
-        if store.record(block[result.index].id, result.winner, result.ticks, str(replay) if replay else None):
-            ev.played += 1
-            if on_game is not None:
-                on_game(result)
+        slot = numbers.index(result.index)
+        replays = [r for r in recorder.replays if r.header["slot"] == slot] if recorder else []
+        on_game(result, replays[0] if replays else None)
 
-    play_games(config, radiant, dire, len(block), seed=first.seed, batch=len(block), on_result=done,
-               recorder=recorder)
+    play_numbered(config, *agents, seed, numbers, on_result=done, recorder=recorder)
 
 
-def _blocks(pending: list[GameRow]) -> list[list[GameRow]]:
-    """Pending games grouped by (radiant, dire, seed), in schedule order."""
-    groups: dict[tuple[int, int, int], list[GameRow]] = {}
-    for g in pending:
-        groups.setdefault((g.radiant, g.dire, g.seed), []).append(g)
-    return list(groups.values())
+class Local:
+    """Plays each chunk here, as it is handed over."""
+
+    size = 1
+
+    def __init__(self, config: GameConfig, preset: str):
+        self.config, self.preset = config, preset
+
+    def submit(self, radiant: Player, dire: Player, seed: int, numbers: list[int], replay_rate: float,
+               on_game: Callable[[GameResult, Replay | None], None]) -> Callable[[], None]:
+        play_chunk(self.config, self.preset, radiant, dire, seed, numbers, replay_rate, on_game)
+        return lambda: None
 
 
 def evaluate(store: LeagueStore, config: GameConfig, preset: str, ev: Evaluation,
-             on_game: Callable[[GameResult], None] | None = None) -> Evaluation:
-    """Play `ev.games` games (pending ones from an interrupted run first) and
-    rate them. Agents that cannot play are skipped and listed in `ev.skipped`."""
-    agents = playable_agents(store, config, ev)
-    playable = {a.id for a in agents}
-    if len(agents) < 2:
+             on_game: Callable[[GameResult], None] | None = None, workers: Any = None) -> Evaluation:
+    """Play and rate `ev.games` games, or what a rerun of the same command
+    (an interrupted one: its process gone) still lacks of them. Agents that
+    cannot play are skipped and listed in `ev.skipped`; a block of theirs
+    left pending stays so. `workers` (`league.workers.EvalWorkers`) plays
+    the chunks elsewhere, several at once; results are recorded here, in
+    the order the chunks were handed out, so the games and ratings are
+    those of the evaluation played here (with `round_robin`: matchmaking
+    reads the ratings when it schedules a block, and blocks are scheduled
+    ahead for the workers)."""
+    players = playable_agents(store, config, ev)
+    if len(players) < 2:
         raise ValueError(f"the league needs two playable agents to evaluate; it has "
-                         f"{[a.name for a in agents]} (skipped: {ev.skipped or 'none'})")
-    rng = np.random.default_rng([ev.seed, store.played_count()])
+                         f"{[p.name for p in players.values()]} (skipped: {ev.skipped or 'none'})")
+    runner = workers if workers is not None else Local(config, preset)
+    fixed = frozenset(store.agent(name).id for name in ev.fixed)
+    rules = store.rules(preset, config.to_dict(), ev.settings)
+    claim = store.claim(ev.command, rules, ev.games)
+    ev.recorded = claim.recorded
+    agents = [store.agent(i) for i in players]
     pairs = [(a, b) for i, a in enumerate(agents) for b in agents[i + 1:]]
-    turn = 0
-    while ev.played < ev.games:
-        pending = [g for g in store.pending(preset) if g.radiant in playable and g.dire in playable]
-        if not pending:
-            n = min(ev.batch, ev.games - ev.played)
-            if ev.round_robin:
-                a, b = pairs[turn % len(pairs)]
-                turn += 1
-            else:
-                a, b = choose_pair(store, [store.agent(x.id) for x in agents], rng)
-            if rng.random() < 0.5:
-                a, b = b, a
-            seed = int(rng.integers(2**31 - 1))
-            store.schedule([(a.id, b.id, seed)] * n, preset)
-            continue
-        _play_block(store, config, preset, _blocks(pending)[0][: ev.games - ev.played], ev, on_game)
-    return ev
+    turn = claim.blocks  # a rerun goes on where the interrupted run stopped
+    handed: set[tuple[int, int]] = set()  # (block, number) of the games under way
+    under_way: deque[Callable[[], None]] = deque()
+    finished = False
+
+    def record(block: BlockRow, result: GameResult, replay: Replay | None) -> None:
+        game = block.pending[result.index]
+        path = None
+        if replay is not None:
+            path = Path(ev.replay_dir or ".") / f"game-{game}.moba-replay"
+            save_replay(path, replay)  # an unrecorded earlier attempt's file is this game's too
+        if store.record(game, result.winner, result.ticks, str(path) if path else None, fixed):
+            ev.played += 1
+            store.renew(claim.id)
+            if on_game is not None:
+                on_game(result)
+
+    def next_chunk() -> tuple[BlockRow, list[int]] | None:
+        for block in store.pending_blocks(claim.id):
+            if block.radiant in players and block.dire in players:
+                numbers = [n for n in block.pending if (block.id, n) not in handed]
+                if numbers:
+                    return block, numbers[:ev.batch]
+        return None
+
+    try:
+        while True:
+            while len(under_way) < runner.size:
+                chunk = next_chunk()
+                if chunk is None:
+                    rng = np.random.default_rng([ev.seed, claim.id, turn])
+                    if ev.round_robin:
+                        a, b = pairs[turn % len(pairs)]
+                    else:
+                        a, b = choose_pair(store, [store.agent(x.id) for x in agents], rng)
+                    if rng.random() < 0.5:
+                        a, b = b, a
+                    if store.schedule_block(claim.id, a.id, b.id, ev.seed, ev.batch, preset) is None:
+                        break
+                    turn += 1
+                    continue
+                block, numbers = chunk
+                handed.update((block.id, n) for n in numbers)
+                under_way.append(runner.submit(players[block.radiant], players[block.dire], block.seed, numbers,
+                                               ev.replay_rate, partial(record, block)))
+            if not under_way:
+                finished = not store.pending_blocks(claim.id)
+                return ev
+            under_way.popleft()()
+    finally:
+        store.release(claim.id, finished)

@@ -6,8 +6,11 @@ state, so a batch can run in another process or on another machine.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from functools import partial
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -26,7 +29,7 @@ class Agent(Protocol):
 
 @dataclass(frozen=True)
 class GameResult:
-    index: int  # order in which the game was started
+    index: int  # order in which the game was started (its number in `play_numbered`)
     winner: int  # 0 Radiant, 1 Dire, 2 draw
     ticks: int
     radiant_kills: int
@@ -53,36 +56,68 @@ def play_games(
     Two scripted bots play their games through in compiled code
     (`_play_rounds`)."""
     batch = max(1, min(batch, num_games))
-    compiled = isinstance(radiant, ScriptedAgent) and isinstance(dire, ScriptedAgent)
-    env = BatchEnv(config, num_games=batch, seed=seed, observations=radiant.reads_obs or dire.reads_obs)
-    step = env.reset()  # its arrays are the env's buffers: always the latest step
+    numbers = np.arange(batch)
+    env, step = _start(config, radiant, dire, seed, numbers, recorder)
+    return _play(env, step, radiant, dire, numbers, num_games, on_result, recorder)
+
+
+def play_numbered(config: GameConfig, radiant: Agent, dire: Agent, seed: int, games: Sequence[int],
+                  on_result: Callable[[GameResult], None] | None = None,
+                  recorder: Recorder | None = None) -> list[GameResult]:
+    """Play the games numbered `games` of `seed`, all at once, one per slot;
+    each result's `index` is its game's number. Game `n` starts from the same
+    position whichever others are played beside it (`BatchEnv.reset`)."""
+    numbers = np.asarray(games, np.int64)
+    env, step = _start(config, radiant, dire, seed, numbers, recorder)
+    return _play(env, step, radiant, dire, numbers, len(numbers), on_result, recorder)
+
+
+def _start(config: GameConfig, radiant: Agent, dire: Agent, seed: int, numbers: np.ndarray,
+           recorder: Recorder | None) -> tuple[BatchEnv, Step]:
+    env = BatchEnv(config, num_games=len(numbers), seed=seed, observations=radiant.reads_obs or dire.reads_obs)
+    step = env.reset(numbers)  # its arrays are the env's buffers: always the latest step
     if recorder is not None:
         recorder.start(env)
+    return env, step
+
+
+def _play(env: BatchEnv, step: Step, radiant: Agent, dire: Agent, numbers: np.ndarray, num_games: int,
+          on_result: Callable[[GameResult], None] | None, recorder: Recorder | None) -> list[GameResult]:
+    """The games started in `env`'s slots (numbered `numbers`) and, while
+    fewer than `num_games` have started, the next numbers in the slots that
+    finish."""
+    batch = env.num_games
+    compiled = isinstance(radiant, ScriptedAgent) and isinstance(dire, ScriptedAgent)
     if compiled and (recorder is None or num_games <= batch):
-        return _play_rounds(env, step, radiant, dire, num_games, on_result, recorder)
-    game_of_slot = np.arange(batch)  # index of the counted game in each slot, -1 none
+        return _play_rounds(env, step, radiant, dire, numbers, num_games, on_result, recorder)
+    game_of_slot = numbers.copy()  # number of the counted game in each slot, -1 none
     started = batch
     results: list[GameResult] = []
-    while len(results) < num_games:
-        live = game_of_slot >= 0  # slots with no game left to play stand still
-        for g in _step(env, step, radiant, dire, live, recorder):
-            if game_of_slot[g] >= 0:
-                result = _result(env, g, int(game_of_slot[g]))
-                results.append(result)
-                if on_result is not None:
-                    on_result(result)
-            if started < num_games:
-                game_of_slot[g] = started
-                started += 1
-            else:
-                game_of_slot[g] = -1
+    with ThreadPoolExecutor(1) if hasattr(dire, "start") else nullcontext() as pool:
+        while len(results) < num_games:
+            live = game_of_slot >= 0  # slots with no game left to play stand still
+            for g in _step(env, step, radiant, dire, live, recorder, pool):
+                if game_of_slot[g] >= 0:
+                    result = _result(env, g, int(game_of_slot[g]))
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result)
+                if started < num_games:
+                    game_of_slot[g] = started
+                    started += 1
+                else:
+                    game_of_slot[g] = -1
     return results
 
 
 def _step(env: BatchEnv, step: Step, radiant: Agent, dire: Agent, live: np.ndarray,
-          recorder: Recorder | None) -> np.ndarray:
-    """One decision of the `live` games; the slots whose game ended."""
-    actions = np.concatenate([radiant.act(env, step, 0), dire.act(env, step, 1)], axis=1)
+          recorder: Recorder | None, pool: ThreadPoolExecutor | None = None) -> np.ndarray:
+    """One decision of the `live` games; the slots whose game ended. A
+    network (`PolicyAgent.start`) decides for the live games only; with a
+    `pool`, Dire's network decides on it while Radiant's agent decides here."""
+    dire_waits = dire.start(env, step, 1, pool, live) if hasattr(dire, "start") else partial(dire.act, env, step, 1)
+    radiant_acts = radiant.start(env, step, 0, None, live)() if hasattr(radiant, "start") else radiant.act(env, step, 0)
+    actions = np.concatenate([radiant_acts, dire_waits()], axis=1)
     step = env.step(actions, live)
     if recorder is not None:
         recorder.after_step(env, actions, live=live)
@@ -94,8 +129,9 @@ def _result(env: BatchEnv, g: int, index: int) -> GameResult:
     return GameResult(index, int(step.winner[g]), int(step.length[g]), int(step.score[g, 0]), int(step.score[g, 1]))
 
 
-def _play_rounds(env: BatchEnv, step: Step, radiant: ScriptedAgent, dire: ScriptedAgent, num_games: int,
-                 on_result: Callable[[GameResult], None] | None, recorder: Recorder | None) -> list[GameResult]:
+def _play_rounds(env: BatchEnv, step: Step, radiant: ScriptedAgent, dire: ScriptedAgent, numbers: np.ndarray,
+                 num_games: int, on_result: Callable[[GameResult], None] | None,
+                 recorder: Recorder | None) -> list[GameResult]:
     """`play_games` for two scripted bots: rounds of one game per slot, each
     played through in compiled code (`agents.scripted.play_out_games`) but
     for the games a `recorder` records, which are stepped. The first round
@@ -109,10 +145,10 @@ def _play_rounds(env: BatchEnv, step: Step, radiant: ScriptedAgent, dire: Script
         live = np.arange(batch) < num_games - first
         watched = live & recorder.recording() if recorder is not None else np.zeros(batch, bool)
         play_out_games(env, radiant, dire, live & ~watched)
-        ended = {g: _result(env, g, first + int(g)) for g in np.flatnonzero(live & ~watched)}
+        ended = {g: _result(env, g, first + int(numbers[g])) for g in np.flatnonzero(live & ~watched)}
         while watched.any():  # (a step clears the other slots' outcomes: theirs are read above)
             for g in _step(env, step, radiant, dire, watched, recorder):
-                ended[g] = _result(env, g, first + int(g))
+                ended[g] = _result(env, g, first + int(numbers[g]))
                 watched[g] = False
         step_of = {g: (r.ticks - 1) // env.config.frameskip for g, r in ended.items()}  # the decision it ended in
         for g in sorted(ended, key=lambda g: (step_of[g], g)):

@@ -1,5 +1,6 @@
-"""Training on Ray: rollout workers that own shares of the game slots, and
-evaluation workers that play the bots beside training.
+"""Training and evaluation on Ray: rollout workers that own shares of the
+game slots, evaluation workers that play the bots beside training, and
+league evaluation workers that play blocks of rated games.
 
 The learner stays in the driver (on a GPU when JAX sees one there); each
 update it puts the parameters in the object store once, every rollout
@@ -12,11 +13,14 @@ with the parameters of their time: updates and rollouts overlap, and PPO's
 ratio is to the behaviour policy that played them (`Batch.logp`).
 
 A worker that dies (a kill -9, a lost machine) is replaced and its games
-start afresh; a worker that raises stops the run with its error.
+start afresh; a worker that raises stops the run with its error. A league
+chunk whose worker dies is played again by another (Ray retries the task);
+the driver alone records games, so none is recorded twice.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -37,8 +41,13 @@ except ImportError:  # pragma: no cover - the message is the point
 
 from agents.policy import Policy
 from agents.ppo import Batch
+from engine import GameConfig
 from league.bots import LINES, Line, Result, learner_agent, play_line
 from league.config import RunConfig
+from league.evaluate import Player, play_chunk
+from league.play import GameResult
+from league.store import LeagueError
+from replays.format import Replay
 from league.rollout import Collected, Report, RolloutWorker, WorkerError
 from league.seats import PoolView, slot_kinds
 
@@ -277,3 +286,51 @@ class RayEvaluator:
 def _rates(outcomes: list[str]) -> dict[str, float]:
     n = max(1, len(outcomes))
     return {"games": len(outcomes), **{k: outcomes.count(k) / n for k in ("win", "draw", "loss")}}
+
+
+@ray.remote(num_cpus=1, max_retries=3)
+def _play_league_chunk(config: dict[str, Any], preset: str, radiant: Player, dire: Player, seed: int,
+                       numbers: list[int], replay_rate: float) -> list[tuple[GameResult, Replay | None]]:
+    """`league.evaluate.play_chunk` on a worker: the results in the order
+    the games ended, with the sampled games' replays."""
+    players = [p if not isinstance(p.loaded, ray.ObjectRef) else dataclasses.replace(p, loaded=ray.get(p.loaded))
+               for p in (radiant, dire)]
+    ended: list[tuple[GameResult, Replay | None]] = []
+    play_chunk(GameConfig.from_dict(config), preset, *players, seed, numbers, replay_rate,
+               lambda result, replay: ended.append((result, replay)))
+    return ended
+
+
+class EvalWorkers:
+    """`league.evaluate.evaluate`'s chunks played as Ray tasks, `size` at
+    once; each learned agent's checkpoint goes to the object store once."""
+
+    def __init__(self, config: GameConfig, preset: str, size: int):
+        if size < 1:
+            raise ConfigError(f"--workers must be at least 1, got {size}")
+        self.config, self.preset, self.size = config, preset, size
+        self.remote: dict[str, Player] = {}
+
+    def _put(self, p: Player) -> Player:
+        if p.loaded is None:
+            return p
+        if p.name not in self.remote:
+            self.remote[p.name] = dataclasses.replace(p, loaded=ray.put(p.loaded))
+        return self.remote[p.name]
+
+    def submit(self, radiant: Player, dire: Player, seed: int, numbers: list[int], replay_rate: float,
+               on_game: Callable[[GameResult, Replay | None], None]) -> Callable[[], None]:
+        play = _play_league_chunk.options(runtime_env={"env_vars": _worker_env()})
+        ref = play.remote(self.config.to_dict(), self.preset, self._put(radiant), self._put(dire), seed, numbers,
+                          replay_rate)
+
+        def finish() -> None:
+            try:
+                ended = ray.get(ref)
+            except RayTaskError as e:
+                raise LeagueError(f"an evaluation worker failed on games {numbers} of the block with seed {seed} "
+                                  f"({radiant.name} v {dire.name}): {e.cause!r}") from None
+            for result, replay in ended:
+                on_game(result, replay)
+
+        return finish

@@ -227,17 +227,48 @@ def bench_learn(args: argparse.Namespace) -> None:
     print(f"curve: {out / 'learn_curve.json'}, plot: {out / 'learn_curve.png'}")
 
 
-class _Timed:
-    """An agent whose decisions are timed."""
+class _Clock:
+    """Seconds during which at least one agent was deciding (two may decide
+    at once, `league.play._step`)."""
 
-    def __init__(self, agent):
-        self.agent, self.name, self.reads_obs, self.seconds = agent, agent.name, agent.reads_obs, 0.0
+    def __init__(self):
+        self.seconds, self.deciding, self.since = 0.0, 0, 0.0
+
+    def begin(self) -> None:
+        if not self.deciding:
+            self.since = time.perf_counter()
+        self.deciding += 1
+
+    def end(self) -> None:
+        self.deciding -= 1
+        if not self.deciding:
+            self.seconds += time.perf_counter() - self.since
+
+
+class _Timed:
+    """An agent whose decisions count on a shared clock."""
+
+    def __init__(self, agent, clock: _Clock):
+        self.agent, self.name, self.reads_obs, self.clock = agent, agent.name, agent.reads_obs, clock
+        if hasattr(agent, "start"):
+            self.start = self._start
 
     def act(self, env, step, team):
-        t0 = time.perf_counter()
+        self.clock.begin()
         out = self.agent.act(env, step, team)
-        self.seconds += time.perf_counter() - t0
+        self.clock.end()
         return out
+
+    def _start(self, env, step, team, pool=None, live=None):
+        self.clock.begin()
+        wait = self.agent.start(env, step, team, pool, live)
+
+        def finish():
+            out = wait()
+            self.clock.end()
+            return out
+
+        return finish
 
 
 def bench_league(args: argparse.Namespace) -> None:
@@ -253,33 +284,39 @@ def bench_league(args: argparse.Namespace) -> None:
     env = BatchEnv(cfg, num_games=1)
 
     def learned(seed):
+        if args.checkpoints:
+            from agents.policy_agent import load_policy_agent
+
+            return load_policy_agent(args.checkpoints[seed % 2], env, seed=seed, name="learned")
         return _untrained(preset, env, seed)
 
     print(f"moba bench league: preset '{args.preset}', {args.games} whole games per pairing, "
-          f"{args.batch} at a time, median of {args.repeats}\nmachine: {_machine()}")
+          f"{args.batch} at a time, median of {args.repeats}\nmachine: {_machine()}\nlearned agents: "
+          f"{' v '.join(args.checkpoints) if args.checkpoints else 'untrained networks'}")
     print(f"{'pairing':<20} {'games/s':>8} {'decisions/s':>12} {'engine':>7} {'agents':>7} "
           f"{'game min':>8} {'15,000 games':>13}")
     if "learned" in args.pairings:
         play_games(cfg, learned(0), learned(1), 2, seed=0, batch=2)  # compile the policy
     pairings = {
         # Two scripted bots play each game through in compiled code (no split).
-        "scripted": ("scripted v scripted", lambda s: ScriptedAgent(), False),
+        "scripted": ("scripted v scripted", lambda s, clock: ScriptedAgent(), False),
         # The same games decision by decision through Python, as any other
         # pair plays: where the time of a step goes.
-        "stepped": ("  stepped", lambda s: _Timed(ScriptedAgent()), True),
-        "learned": ("learned v learned", lambda s: _Timed(learned(s)), True),
+        "stepped": ("  stepped", lambda s, clock: _Timed(ScriptedAgent(), clock), True),
+        "learned": ("learned v learned", lambda s, clock: _Timed(learned(s), clock), True),
     }
     for label, make, timed in (pairings[p] for p in args.pairings):
         runs = []
         for r in range(args.repeats):
-            a, b = make(2 * r), make(2 * r + 1)
+            clock = _Clock()
+            a, b = make(2 * r, clock), make(2 * r + 1, clock)
             t0 = time.perf_counter()
             results = play_games(cfg, a, b, args.games, seed=r, batch=args.batch)
             wall = time.perf_counter() - t0
             ticks = sum(x.ticks for x in results)
             decisions = ticks / cfg.frameskip * 10
             runs.append({"games_s": len(results) / wall, "decisions_s": decisions / wall,
-                         "agents": (a.seconds + b.seconds) / wall if timed else np.nan,
+                         "agents": clock.seconds / wall if timed else np.nan,
                          "minutes": ticks / len(results) / 1800})
         med = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
         projected = 15000 / med["games_s"]

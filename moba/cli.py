@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--pairings", nargs="+", choices=["scripted", "stepped", "learned"],
                    default=["scripted", "stepped", "learned"],
                    help="which to measure (default all): scripted bots compiled, the same stepped, learned agents")
+    b.add_argument("--checkpoints", nargs=2, default=None, metavar=("RADIANT", "DIRE"),
+                   help="the learned agents (default: two untrained networks, whose games all last to the cap)")
     b = bench.add_parser("balance", help="each hero's win rate over scripted games with random lineups")
     _preset_args(b, "small")
     b.add_argument("--games", type=int, default=1000, help="games to play (default 1000)")

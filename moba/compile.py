@@ -28,7 +28,7 @@ import numpy as np
 from numba import typeof
 from numba.core import event
 
-from agents.scripted import ScriptedAgent, play_out, scripted_actions
+from agents.scripted import ScriptedAgent, play_out, scripted_actions, scripted_purchases
 from engine import BatchEnv, GameConfig
 from engine.cache import engine_cache_dir
 from engine.effects import castable
@@ -70,9 +70,10 @@ def _targets() -> dict[str, Callable[[], None]]:
         "finish_events": lambda: finish_events.compile(_signature(s, w, 0)),
         "scripted_actions": lambda: scripted_actions.compile(
             _signature(s, w, 0, actions, retreat, build_pos, ticks)),
-        # Called from Python: by the client, and by `BatchEnv.restore`.
+        # Called from Python: by the client, by `BatchEnv.restore`, by a network's scripted shopping.
         "python_calls": lambda: (castable.compile(_signature(s, w, 0, 0, 0)),
-                                 observe_one.compile(_signature(s, w, 0, True))),
+                                 observe_one.compile(_signature(s, w, 0, True)),
+                                 scripted_purchases.compile(_signature(s, w, 0, actions, retreat, build_pos))),
         "step_game": lambda: step_game.compile(_signature(s, w, 0, actions, True)),
         "step_batch": lambda: step_batch.compile(_signature(s, w, actions, np.ones(1, bool), True)),
         "play_out": lambda: play_out.compile(_signature(

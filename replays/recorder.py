@@ -12,7 +12,7 @@ import numpy as np
 from engine import ENGINE_VERSION, BatchEnv, GameConfig, Step
 from engine import fields as F
 from engine.constants import TICKS_PER_SECOND
-from replays.format import Keyframe, Replay, ReplayError, save_replay
+from replays.format import Keyframe, Replay, ReplayError, check_keyframe, save_replay
 
 def outcome(step: Step, g: int) -> dict[str, Any]:
     """The replay's record of game `g`, which ended at this step."""
@@ -20,10 +20,12 @@ def outcome(step: Step, g: int) -> dict[str, Any]:
             "kills": [int(k) for k in step.score[g]]}
 
 
-def restore_keyframe(env: BatchEnv, g: int, state: dict[str, np.ndarray]) -> None:
-    """A keyframe's game into slot `g`, or a ReplayError if it does not fit."""
+def restore_keyframe(env: BatchEnv, g: int, keyframe: Keyframe) -> None:
+    """A keyframe's game into slot `g`, or a ReplayError if it is corrupt or
+    does not fit."""
+    check_keyframe(keyframe, "the replay")
     try:
-        env.restore(g, state)
+        env.restore(g, keyframe.state)
     except ValueError as e:
         raise ReplayError(f"the replay's keyframe does not fit this engine ({e})") from None
 
@@ -37,19 +39,21 @@ class Recorder:
     `folder/<prefix>-<n>.moba-replay` (the first n free: a file is never
     replaced) and their paths collected in `written`; with no folder they
     are kept in `replays` for the caller to write. `agents` names (Radiant,
-    Dire), or is a function of the slot that does.
+    Dire), or is a function of the slot that does. `sample` is the share of
+    games recorded, or a function of the slot that says whether to record
+    its game.
     """
 
     def __init__(self, folder: str | Path | None, preset: str,
-                 agents: tuple[str, str] | Callable[[int], tuple[str, str]], sample: float = 1.0,
-                 keyframe_seconds: float = 30.0, seed: int = 0, prefix: str = "game"):
+                 agents: tuple[str, str] | Callable[[int], tuple[str, str]],
+                 sample: float | Callable[[int], bool] = 1.0, keyframe_seconds: float = 30.0, seed: int = 0,
+                 prefix: str = "game"):
         self.folder = None if folder is None else Path(folder)
         self.preset, self.agents, self.prefix = preset, agents, prefix
         self.sample, self.keyframe_seconds = sample, keyframe_seconds
         self.rng = np.random.default_rng(seed)
         self.written: list[Path] = []
         self.replays: list[Replay] = []
-        self.by_slot: dict[int, Path] = {}  # the last replay written from each slot
         self._count = 0
 
     def start(self, env: BatchEnv) -> None:
@@ -58,7 +62,7 @@ class Recorder:
         self._keyframe_steps = max(1, round(self.keyframe_seconds / every))
 
     def _begin(self, env: BatchEnv, g: int) -> dict[str, Any] | None:
-        if self.rng.random() >= self.sample:
+        if not (self.sample(g) if callable(self.sample) else self.rng.random() < self.sample):
             return None
         # A recorder started mid-game (a resumed training run) records the rest of it.
         tick = int(env.view().tick[g])
@@ -104,8 +108,7 @@ class Recorder:
         if self.folder is None:
             self.replays.append(replay)
             return
-        path = self.save(replay)
-        self.by_slot[g] = path
+        self.save(replay)
 
     def save(self, replay: Replay) -> Path:
         """Write `replay` under the first free name of the folder."""
@@ -124,7 +127,7 @@ def resimulate(replay: Replay) -> dict[str, Any]:
     config = GameConfig.from_dict(replay.header["config"])
     env = BatchEnv(config, num_games=1, seed=int(replay.header.get("seed", 0)))
     env.reset()
-    restore_keyframe(env, 0, replay.keyframes[0].state)
+    restore_keyframe(env, 0, replay.keyframes[0])
     checks = {k.step: k for k in replay.keyframes[1:]}
     for i, action in enumerate(replay.actions):
         step = env.step(action[None].astype(np.int32))

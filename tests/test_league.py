@@ -2,7 +2,13 @@
 
 import json
 import multiprocessing
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import trueskill
@@ -62,24 +68,130 @@ def test_a_stronger_agent_ends_above_a_weaker_one(tmp_path):
         assert rows[0]["win_rate"] > 0.9 and rows[0]["games"] == 24
 
 
-def test_an_interrupted_evaluation_resumes_without_losing_or_repeating_games(tmp_path):
-    path = tmp_path / "l.sqlite"
+def _games(path):
     with LeagueStore(path) as store:
-        ev = Evaluation(games=20, batch=8, seed=2)
+        return store.db.execute("SELECT g.seed, g.number, g.radiant, g.dire, g.winner, g.ticks FROM games g "
+                                "WHERE g.played IS NOT NULL ORDER BY g.seed, g.number").fetchall()
 
-        def stop_after_five(result):
-            if ev.played == 5:
+
+def _twins(path):
+    """A league of two deterministic agents (and the random anchor)."""
+    with LeagueStore(path) as store:
+        store.add_agent("twin", "scripted")
+
+
+def test_an_interrupted_evaluation_resumes_with_exactly_the_games_it_lacks(tmp_path):
+    ev = dict(games=16, batch=4, seed=2, round_robin=True)
+    rules = QUICK.replace(time_cap_minutes=10.0)  # two scripted bots end their games, each at its own time
+    whole, cut = tmp_path / "whole.sqlite", tmp_path / "cut.sqlite"
+    for path in (whole, cut):
+        _twins(path)
+    with LeagueStore(whole) as store:
+        evaluate(store, rules, "quick", Evaluation(**ev))
+    with LeagueStore(cut) as store:
+        first = Evaluation(**ev)
+
+        def stop_after_ten(result):
+            if first.played == 10:  # two games into the third block: scripted against its twin
                 raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
-            evaluate(store, QUICK, "quick", ev, stop_after_five)
-        assert store.played_count() == 5 and len(store.pending("quick")) == 3  # the rest of the block
+            evaluate(store, rules, "quick", first, stop_after_ten)
+        assert store.played_count() == 10
+        # The same command, but for the batch: its pending games are played one at a time.
+        again = evaluate(store, rules, "quick", Evaluation(**{**ev, "batch": 1}))
+        assert (again.recorded, again.played) == (10, 6) and store.played_count() == 16
+        twins = {store.agent("scripted").id, store.agent("twin").id}
+        assert store.db.execute("SELECT games FROM blocks").fetchall() == [(4,), (4,), (4,), (1,), (1,), (1,), (1,)]
+    games, reference = _games(cut), _games(whole)
+    assert len({(seed, number) for seed, number, *_ in games}) == 16
+    # Two scripted bots play each game the same way: each starting position of the
+    # interrupted block was played, once, whatever slot it had.
+    interrupted = [g for g in games if {g[2], g[3]} == twins and g[0] in {r[0] for r in reference}]
+    assert len(interrupted) == 4 and len({g[5] for g in interrupted}) > 1
+    assert interrupted == [g for g in reference if {g[2], g[3]} == twins]
+
+
+def test_a_rerun_after_the_evaluation_finished_is_a_new_one_with_other_seeds(tmp_path):
+    path = tmp_path / "l.sqlite"
+    _twins(path)
     with LeagueStore(path) as store:
-        evaluate(store, QUICK, "quick", Evaluation(games=15, batch=8, seed=2))
-        assert store.played_count() == 20 and not store.pending("quick")
-        played = store.db.execute("SELECT count(*), count(DISTINCT id) FROM games WHERE played IS NOT NULL")
-        assert played.fetchone() == (20, 20)
-        assert sum(a.games for a in store.agents()) == 2 * 20
+        for _ in range(2):
+            evaluate(store, QUICK, "quick", Evaluation(games=4, batch=4, seed=0, round_robin=True))
+        seeds = [s for (s,) in store.db.execute("SELECT seed FROM blocks")]
+    assert len(seeds) == 2 and len(set(seeds)) == 2 and len(_games(path)) == 8
+
+
+def test_a_killed_evaluation_is_completed_by_the_same_command(tmp_path):
+    db = tmp_path / "l.sqlite"
+    command = [sys.executable, "-m", "moba.cli", "league", "eval", "--db", str(db), "--preset", "small",
+               "--set", "game.time_cap_minutes=2.0", "--games", "24", "--batch", "2", "--seed", "3",
+               "--round-robin", "--replays", "0"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists() and len(_games(db)) >= 3:
+            break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed_at = len(_games(db))
+    assert 3 <= killed_at < 24, killed_at
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    games = _games(db)
+    assert len(games) == 24 and len({(seed, number) for seed, number, *_ in games}) == 24
+    with LeagueStore(db) as store:
+        assert store.db.execute("SELECT count(*), count(finished) FROM evaluations").fetchone() == (1, 1)
+        assert sum(a.games for a in store.agents()) == 2 * 24
+
+
+def test_two_evaluations_at_once_on_one_file_play_no_block_twice(tmp_path):
+    db = tmp_path / "l.sqlite"
+    LeagueStore(db).close()
+    command = [sys.executable, "-m", "moba.cli", "league", "eval", "--db", str(db), "--preset", "small",
+               "--set", "game.time_cap_minutes=1.0", "--games", "6", "--batch", "2", "--seed", "0",
+               "--replays", "1"]
+    procs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    for p in procs:
+        assert p.wait(600) == 0, p.stderr.read().decode()
+    games = _games(db)
+    assert len(games) == 12 and len({(seed, number) for seed, number, *_ in games}) == 12
+    with LeagueStore(db) as store:
+        assert store.db.execute("SELECT count(*), count(DISTINCT seed) FROM blocks").fetchone() == (6, 6)
+        assert store.db.execute("SELECT count(*) FROM evaluations WHERE finished IS NOT NULL").fetchone()[0] == 2
+        replays = store.db.execute("SELECT id, replay FROM games").fetchall()
+    # Each replay is named for its game, so none replaced another.
+    assert all(Path(replay).name == f"game-{game}.moba-replay" and Path(replay).is_file()
+               for game, replay in replays)
+
+
+def test_a_refused_command_changes_nothing(tmp_path, capsys):
+    new = tmp_path / "new.sqlite"
+    refused = [["league", "add", "x", str(tmp_path / "missing.msgpack"), "--db", str(new)],
+               ["league", "eval", "--games", "-5", "--db", str(new)],
+               ["league", "eval", "--preset", "nosuch", "--db", str(new)],
+               ["league", "eval", "--fixed", "nobody", "--db", str(new)]]
+    for argv in refused:
+        assert main(argv) == 2, argv
+        assert not new.exists(), argv
+    db = tmp_path / "l.sqlite"
+    eval_args = ["league", "eval", "--db", str(db), "--games", "2", "--batch", "2", "--replays", "0",
+                 "--set", "game.time_cap_minutes=1.0"]
+    assert main(eval_args + ["--fixed", "scripted"]) == 0
+    with LeagueStore(db) as store:
+        scripted = store.agent("scripted")
+        assert (scripted.mu, scripted.games, scripted.fixed) == (25.0, 2, False)  # held for that run only
+        before = store.db.execute("SELECT * FROM games").fetchall()
+    capsys.readouterr()
+    assert main(eval_args[:-1] + ["game.time_cap_minutes=2.0"]) == 2
+    err = capsys.readouterr().err
+    assert "other rules" in err and "game.time_cap_minutes = 2.0 here, 1.0 in the league" in err
+    assert len(err.strip().splitlines()) == 1
+    with LeagueStore(db) as store:
+        assert store.db.execute("SELECT * FROM games").fetchall() == before
+        assert store.db.execute("SELECT count(*) FROM rules").fetchone()[0] == 1
+        (settings,) = store.db.execute("SELECT settings FROM rules").fetchone()
+    assert json.loads(settings) == {"time_cap_minutes": 1.0}
 
 
 def _writer(path, name, n):
