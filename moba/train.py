@@ -129,5 +129,6 @@ def train(trainer: Any) -> None:
           f"a game of the final agent (Radiant) against the scripted bot:\n"
           f"  watch it     moba watch {replay}\n"
           f"  render it    moba render {replay} -o {replay.with_suffix('.gif').name}\n"
-          f"play with it   moba play --mode coop --bot {latest}\n"
-          f"or against it  moba play --mode versus --bot {latest}")
+          f"the final agent in a live game:\n"
+          f"  play with it     moba play --mode coop --bot {latest}\n"
+          f"  play against it  moba play --mode versus --bot {latest}")

@@ -1,6 +1,8 @@
-"""Training on Ray workers, on a real local cluster (`ray.init(num_cpus=2)`):
-the same run whatever happens to the driver, a killed worker replaced, a
-worker's error stopping the run with its message."""
+"""Training and league evaluation on Ray workers, on a real local cluster
+(`ray.init(num_cpus=2)`): the same run whatever happens to the driver, a
+killed worker replaced, a worker's error stopping the run with its message;
+the same league games and ratings on workers as in process, a killed
+worker's block played by another."""
 
 import os
 import signal
@@ -13,7 +15,12 @@ import pytest
 from helpers import tiny_run_config
 
 from agents import checkpoint
+from engine import GameConfig
 from league.selfplay import Trainer, TrainingError
+
+# The smallest map with paper buildings (as in test_league.py).
+QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
+                   minimap_size=2, building_hp_scale=0.01, lineup="mirror")
 
 ray = pytest.importorskip("ray")
 
@@ -105,3 +112,103 @@ def test_workers_without_ray_is_a_one_line_error_naming_the_extra(tmp_path):
     assert out.returncode == 2
     assert out.stderr.strip() == 'moba: error: training or evaluating on workers needs Ray: pip install "moba[ray]"'
     assert not (tmp_path / "run").exists()
+
+
+def _league(path):
+    from league.store import LeagueStore
+
+    with LeagueStore(path) as store:
+        store.add_agent("twin", "scripted")  # two deterministic agents: their games repeat exactly
+    return path
+
+
+def _record(path):
+    from league.store import LeagueStore
+
+    with LeagueStore(path) as store:
+        games = store.db.execute("SELECT seed, number, radiant, dire, winner, ticks, replay IS NOT NULL FROM games "
+                                 "ORDER BY id").fetchall()
+        ratings = [(a.name, a.mu, a.sigma, a.games) for a in store.agents()]
+    return games, ratings
+
+
+def _evaluate(path, workers, **kw):
+    from league.evaluate import Evaluation, evaluate
+    from league.store import LeagueStore
+    from league.workers import EvalWorkers
+
+    rules = QUICK.replace(time_cap_minutes=10.0)
+    with LeagueStore(path) as store:
+        ev = Evaluation(games=12, batch=3, seed=4, round_robin=True, replay_rate=0.5,
+                        replay_dir=str(path.parent / f"{path.stem}-replays"))
+        evaluate(store, rules, "quick", ev, workers=EvalWorkers(rules, "quick", workers) if workers else None, **kw)
+    return ev
+
+
+def test_a_league_on_two_workers_records_the_games_and_ratings_of_the_run_in_process(tmp_path):
+    here = _evaluate(_league(tmp_path / "here.sqlite"), 0)
+    there = _evaluate(_league(tmp_path / "there.sqlite"), 2)
+    assert here.played == there.played == 12
+    games, ratings = _record(tmp_path / "there.sqlite")
+    assert (games, ratings) == _record(tmp_path / "here.sqlite")
+    assert len({g[:2] for g in games}) == 12 and 0 < sum(g[6] for g in games) < 12
+    assert sorted(p.name for p in (tmp_path / "there-replays").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "here-replays").iterdir())
+
+
+def test_a_league_worker_killed_mid_block_has_its_block_played_by_another(tmp_path):
+    import threading
+    import time
+
+    killed = []
+
+    def kill_one():  # the first worker seen playing a block, once it has played a while
+        deadline = time.time() + 120
+        while time.time() < deadline and not killed:
+            pids = subprocess.run(["pgrep", "-f", "ray::_play_league_chunk"], capture_output=True,
+                                  text=True).stdout.split()
+            if pids:
+                time.sleep(0.3)
+                try:
+                    os.kill(int(pids[0]), signal.SIGKILL)
+                    killed.append(int(pids[0]))
+                except ProcessLookupError:
+                    continue
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one)
+    killer.start()
+    ev = _evaluate(_league(tmp_path / "killed.sqlite"), 2)
+    killer.join()
+    assert killed and ev.played == 12
+    _evaluate(_league(tmp_path / "whole.sqlite"), 0)
+    assert _record(tmp_path / "killed.sqlite") == _record(tmp_path / "whole.sqlite")
+
+
+def test_a_driver_killed_mid_run_resumes_with_the_same_workers_from_its_last_checkpoint(tmp_path):
+    import time
+
+    import tomli_w
+
+    preset = tmp_path / "tiny.toml"
+    preset.write_text(tomli_w.dumps(tiny_run_config(updates=30, train={"workers": 2}).to_dict()))
+    run = tmp_path / "run"
+    train = [sys.executable, "-m", "moba.cli", "train", "--preset", str(preset), "--run-dir", str(run)]
+    driver = subprocess.Popen(train, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and driver.poll() is None:
+        if len(list((run / "checkpoints").glob("*.msgpack"))) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(driver.pid, signal.SIGKILL)  # the driver and the Ray cluster it started
+    driver.wait()
+    kept = {p.name: p.read_bytes() for p in (run / "checkpoints").glob("*.msgpack")}
+    last = max(int(name.split("_")[1].split(".")[0]) for name in kept)
+    assert 3 <= last < 30, last
+    subprocess.run([sys.executable, "-m", "moba.cli", "train", "--resume", str(run)], check=True, timeout=600,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    meta, tree = checkpoint.load(run / "checkpoints" / "checkpoint_00000030.msgpack")
+    assert meta["workers"] == 2 and len(tree["rollouts"]) == 2
+    for name, data in kept.items():  # what the killed run wrote is unchanged (or pruned as old)
+        path = run / "checkpoints" / name
+        assert not path.exists() or path.read_bytes() == data
