@@ -15,12 +15,26 @@ numba's (`numba.set_num_threads`, `NUMBA_NUM_THREADS`).
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import numba
 
 _pool: ThreadPoolExecutor | None = None
+
+# After each parallel region libgomp's threads (numba's OpenMP layer) spin
+# 300,000 times before sleeping: between the engine's steps that takes a
+# core from JAX's networks. 20,000 keeps the engine's speed and gave the
+# networks 10-15% more (BENCHMARKS.md). libgomp reads it when it loads.
+SPINCOUNT = "20000"
+
+
+def share_cores() -> None:
+    """Make libgomp's idle threads give their core back soon; before any
+    parallel kernel runs (a user's own GOMP_SPINCOUNT or OMP_WAIT_POLICY stands)."""
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ.setdefault("GOMP_SPINCOUNT", SPINCOUNT)
 
 
 def over_games(fn: Callable[..., Any], num_games: int, *args: Any) -> None:

@@ -39,6 +39,10 @@ from replays.format import Replay, save_replay
 from replays.recorder import Recorder
 
 FAIR = (0.15, 0.85)  # win chances that make a useful match
+# Matchmaking for a new block reads the ratings as they stood this many
+# blocks before it, whether blocks are played one at a time or on workers
+# (up to this many at once): the same seeds make the same games either way.
+LOOKAHEAD = 8
 
 
 def win_probability(store: LeagueStore, a: AgentRow, b: AgentRow) -> float:
@@ -177,10 +181,9 @@ def evaluate(store: LeagueStore, config: GameConfig, preset: str, ev: Evaluation
     cannot play are skipped and listed in `ev.skipped`; a block of theirs
     left pending stays so. `workers` (`league.workers.EvalWorkers`) plays
     the chunks elsewhere, several at once; results are recorded here, in
-    the order the chunks were handed out, so the games and ratings are
-    those of the evaluation played here (with `round_robin`: matchmaking
-    reads the ratings when it schedules a block, and blocks are scheduled
-    ahead for the workers)."""
+    the order the chunks were handed out, and matchmaking reads the ratings
+    of `LOOKAHEAD` blocks before, so the games and ratings are those of the
+    evaluation played here."""
     players = playable_agents(store, config, ev)
     if len(players) < 2:
         raise ValueError(f"the league needs two playable agents to evaluate; it has "
@@ -226,7 +229,10 @@ def evaluate(store: LeagueStore, config: GameConfig, preset: str, ev: Evaluation
                     if ev.round_robin:
                         a, b = pairs[turn % len(pairs)]
                     else:
-                        a, b = choose_pair(store, [store.agent(x.id) for x in agents], rng)
+                        standing = store.standing(claim.id, max(0, turn - LOOKAHEAD))
+                        if standing is None:
+                            break  # the ratings it needs are still being played
+                        a, b = choose_pair(store, [x for x in standing if x.id in players], rng)
                     if rng.random() < 0.5:
                         a, b = b, a
                     if store.schedule_block(claim.id, a.id, b.id, ev.seed, ev.batch, preset) is None:

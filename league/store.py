@@ -22,6 +22,7 @@ mu 0 and is never moved, so every other rating reads as skill above random.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -99,7 +100,8 @@ MIGRATIONS = (
         owner TEXT,
         lease REAL,
         created REAL NOT NULL,
-        finished REAL
+        finished REAL,
+        first_rating INTEGER NOT NULL
     );
     CREATE TABLE blocks (
         id INTEGER PRIMARY KEY,
@@ -364,8 +366,9 @@ class LeagueStore:
                     found = eid
                     break
             if found is None:
-                found = db.execute("INSERT INTO evaluations (command, rules, games, created) VALUES (?, ?, ?, ?)",
-                                   (key, rules, games, now)).lastrowid
+                last = db.execute("SELECT coalesce(max(id), 0) FROM ratings").fetchone()[0]
+                found = db.execute("INSERT INTO evaluations (command, rules, games, created, first_rating) "
+                                   "VALUES (?, ?, ?, ?, ?)", (key, rules, games, now, last + 1)).lastrowid
             db.execute("UPDATE evaluations SET owner = ?, lease = ? WHERE id = ?", (_me(), now + LEASE, found))
         return self.evaluation(found)
 
@@ -409,6 +412,34 @@ class LeagueStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (radiant, dire, preset, block_seed, now, block, number, rules)
             ).lastrowid for number in range(n)}
         return BlockRow(block, radiant, dire, block_seed, ids)
+
+    def standing(self, evaluation: int, blocks: int) -> list[AgentRow] | None:
+        """Every agent as it stood once the evaluation's first `blocks`
+        blocks were recorded (by the ratings' history; None if one of them
+        is not): what its matchmaking reads, so the pairings depend on
+        the results and not on how many blocks were under way at once."""
+        firsts = [b for (b,) in self.db.execute(
+            "SELECT id FROM blocks WHERE evaluation = ? ORDER BY id LIMIT ?", (evaluation, blocks))]
+        if len(firsts) < blocks or self.db.execute(
+                f"SELECT 1 FROM games WHERE played IS NULL AND block IN ({','.join('?' * len(firsts))})",
+                firsts).fetchone():
+            return None
+        cutoff = self.db.execute(
+            "SELECT max(r.id) FROM ratings r JOIN games g ON r.game = g.id WHERE g.block IN "
+            f"({','.join('?' * len(firsts))})", firsts).fetchone()[0]
+        if cutoff is None:
+            cutoff = self.db.execute("SELECT first_rating - 1 FROM evaluations WHERE id = ?",
+                                     (evaluation,)).fetchone()[0]
+        rows = []
+        for a in self.agents():
+            if not a.fixed:
+                last = self.db.execute("SELECT mu, sigma, (SELECT count(*) FROM ratings WHERE agent = ? AND id <= ?) "
+                                       "FROM ratings WHERE agent = ? AND id <= ? ORDER BY id DESC LIMIT 1",
+                                       (a.id, cutoff, a.id, cutoff)).fetchone()
+                mu, sigma, games = last if last else (MU, SIGMA, 0)
+                a = dataclasses.replace(a, mu=mu, sigma=sigma, games=games)
+            rows.append(a)
+        return rows
 
     def pending_blocks(self, evaluation: int) -> list[BlockRow]:
         """The evaluation's blocks with games not yet recorded, oldest first."""

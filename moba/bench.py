@@ -227,48 +227,28 @@ def bench_learn(args: argparse.Namespace) -> None:
     print(f"curve: {out / 'learn_curve.json'}, plot: {out / 'learn_curve.png'}")
 
 
-class _Clock:
-    """Seconds during which at least one agent was deciding (two may decide
-    at once, `league.play._step`)."""
-
-    def __init__(self):
-        self.seconds, self.deciding, self.since = 0.0, 0, 0.0
-
-    def begin(self) -> None:
-        if not self.deciding:
-            self.since = time.perf_counter()
-        self.deciding += 1
-
-    def end(self) -> None:
-        self.deciding -= 1
-        if not self.deciding:
-            self.seconds += time.perf_counter() - self.since
-
-
 class _Timed:
-    """An agent whose decisions count on a shared clock."""
+    """An agent whose decisions are timed: the seconds the main thread
+    spends in them (its networks may run meanwhile, `league.play._play`),
+    added up on a shared `clock` [seconds]."""
 
-    def __init__(self, agent, clock: _Clock):
+    def __init__(self, agent, clock: list[float]):
         self.agent, self.name, self.reads_obs, self.clock = agent, agent.name, agent.reads_obs, clock
         if hasattr(agent, "start"):
             self.start = self._start
 
-    def act(self, env, step, team):
-        self.clock.begin()
-        out = self.agent.act(env, step, team)
-        self.clock.end()
+    def _timed(self, f, *args):
+        t0 = time.perf_counter()
+        out = f(*args)
+        self.clock[0] += time.perf_counter() - t0
         return out
 
+    def act(self, env, step, team):
+        return self._timed(self.agent.act, env, step, team)
+
     def _start(self, env, step, team, pool=None, live=None):
-        self.clock.begin()
-        wait = self.agent.start(env, step, team, pool, live)
-
-        def finish():
-            out = wait()
-            self.clock.end()
-            return out
-
-        return finish
+        wait = self._timed(self.agent.start, env, step, team, pool, live)
+        return lambda: self._timed(wait)
 
 
 def bench_league(args: argparse.Namespace) -> None:
@@ -308,7 +288,7 @@ def bench_league(args: argparse.Namespace) -> None:
     for label, make, timed in (pairings[p] for p in args.pairings):
         runs = []
         for r in range(args.repeats):
-            clock = _Clock()
+            clock = [0.0]
             a, b = make(2 * r, clock), make(2 * r + 1, clock)
             t0 = time.perf_counter()
             results = play_games(cfg, a, b, args.games, seed=r, batch=args.batch)
@@ -316,13 +296,57 @@ def bench_league(args: argparse.Namespace) -> None:
             ticks = sum(x.ticks for x in results)
             decisions = ticks / cfg.frameskip * 10
             runs.append({"games_s": len(results) / wall, "decisions_s": decisions / wall,
-                         "agents": clock.seconds / wall if timed else np.nan,
+                         "agents": clock[0] / wall if timed else np.nan,
                          "minutes": ticks / len(results) / 1800})
         med = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
         projected = 15000 / med["games_s"]
         split = f"{1 - med['agents']:>7.0%} {med['agents']:>7.0%}" if timed else f"{'-':>7} {'-':>7}"
         print(f"{label:<20} {med['games_s']:>8.2f} {med['decisions_s']:>12,.0f} {split} "
               f"{med['minutes']:>8.1f} {projected / 60:>10.0f} min", flush=True)
+    if any(args.workers):
+        _league_on_workers(args, preset, env)
+
+
+def _league_on_workers(args: argparse.Namespace, preset, env) -> None:
+    """The pairings as `moba league eval --workers N` plays them: blocks of
+    the games as Ray tasks, N at once; each worker's rate, and what 15,000
+    games would take on machines like this one."""
+    import jax
+
+    from agents.policy import Policy, init_params, normalizer_init, shapes_for
+    from league.evaluate import Player
+    from league.selfplay import network_meta
+    from league.workers import EvalWorkers, connect
+
+    connect(args.ray_address)
+
+    def learned(seed: int) -> Player:
+        if args.checkpoints:
+            from agents import checkpoint
+
+            path = args.checkpoints[seed % 2]
+            return Player("learned", f"learned{seed}", path, checkpoint.load(path))
+        params = init_params(Policy(preset.run.policy, shapes_for(env.config)), jax.random.PRNGKey(seed))
+        norm = normalizer_init(env.obs_size)._asdict()
+        tree = jax.device_get({"params": params, "norm": norm})
+        return Player("learned", f"learned{seed}", "untrained", ({"network": network_meta(preset.run)}, tree))
+
+    players = {"scripted": lambda s: Player("scripted", "scripted"), "learned": learned}
+    print(f"\n{'pairing':<20} {'workers':>7} {'games/s':>8} {'per worker':>11} {'15,000 games':>13} {'on 10 such':>11}")
+    for name in (p for p in args.pairings if p in players):
+        for workers in (n for n in args.workers if n):
+            pool = EvalWorkers(preset.game, preset.name, workers)
+            per_task = max(1, min(args.batch, -(-args.games // workers)))
+            results: list = []
+            t0 = time.perf_counter()
+            waits = [pool.submit(players[name](0), players[name](1), seed, list(range(min(per_task, args.games - first))),
+                                 0.0, lambda result, replay: results.append(result))
+                     for seed, first in enumerate(range(0, args.games, per_task))]
+            for wait in waits:
+                wait()
+            rate = len(results) / (time.perf_counter() - t0)
+            print(f"{name + ' v ' + name:<20} {workers:>7} {rate:>8.2f} {rate / workers:>11.2f} "
+                  f"{15000 / rate / 60:>10.0f} min {15000 / rate / 600:>7.0f} min", flush=True)
 
 
 def _untrained(preset, env, seed: int):

@@ -129,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which to measure (default all): scripted bots compiled, the same stepped, learned agents")
     b.add_argument("--checkpoints", nargs=2, default=None, metavar=("RADIANT", "DIRE"),
                    help="the learned agents (default: two untrained networks, whose games all last to the cap)")
+    b.add_argument("--workers", type=int, nargs="+", default=[0],
+                   help="also play the pairings on this many Ray workers, as `moba league eval --workers` does "
+                        "(default 0: in process only; more need moba[ray])")
+    b.add_argument("--ray-address", default=None, metavar="auto|HOST:PORT", help="join this Ray cluster")
     b = bench.add_parser("balance", help="each hero's win rate over scripted games with random lineups")
     _preset_args(b, "small")
     b.add_argument("--games", type=int, default=1000, help="games to play (default 1000)")
