@@ -59,7 +59,8 @@ def make_act(policy: Policy, greedy: bool = False, seen: int = 0):
 
     @jax.jit
     def act(params, norm, carry, x: Inputs, mask_target, key):
-        x = from_radiant_corner(x, policy.shapes)
+        # An agent playing Radiant's heroes alone has nothing to reflect.
+        x = jax.lax.cond(x.dire.any(), lambda x: from_radiant_corner(x, policy.shapes), lambda x: x, x)
         carry, out = policy.apply(params, norm, carry, x)
         actions, logp, chosen = sample(policy, params, out, mask_target, key, greedy)
         return (carry, actions, logp, out.value, chosen) + ((x.obs[:seen],) if seen else ())
