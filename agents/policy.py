@@ -164,6 +164,7 @@ class Outputs(NamedTuple):
     offset_y: jax.Array
     item: jax.Array  # [B, I], masked
     value: jax.Array  # [B]
+    win: jax.Array  # [B] logit of the probability that the hero's team wins
 
 
 def _masked(logits: jax.Array, mask: jax.Array) -> jax.Array:
@@ -191,6 +192,7 @@ class Policy(nn.Module):
         self.offset_y_head = nn.Dense(OFFSET_BINS)
         self.item_head = nn.Dense(self.shapes.num_items)
         self.value_head = nn.Dense(1)
+        self.win_head = [nn.Dense(c.hidden), nn.Dense(1)]
 
     def __call__(self, norm: Normalizer, carry: jax.Array, x: Inputs) -> tuple[jax.Array, Outputs]:
         """One decision: carry [B, 2, H] -> (new carry, outputs)."""
@@ -238,7 +240,14 @@ class Policy(nn.Module):
             offset_y=_masked(world(self.offset_y_head(core)), x.mask_offset),
             item=_masked(self.item_head(core), x.mask_item),
             value=self.value_head(core)[:, 0],
+            win=self.win(core),
         )
+
+    def win(self, core: jax.Array) -> jax.Array:
+        # Trained on game outcomes alone and kept off the trunk's gradient, so
+        # the win probability reads the network without changing what it learns.
+        h = nn.relu(self.win_head[0](jax.lax.stop_gradient(core)))
+        return self.win_head[1](h)[:, 0]
 
     def target_logits(self, out: Outputs, action_type: jax.Array, mask: jax.Array) -> jax.Array:
         """Pointer logits over the K unit rows for the chosen type [B], under

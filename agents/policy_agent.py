@@ -49,13 +49,14 @@ def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray,
     return x, take(m.target)
 
 
-def make_act(policy: Policy, greedy: bool = False, seen: int = 0):
+def make_act(policy: Policy, greedy: bool = False, seen: int = 0, core: bool = False):
     """The jitted `act(params, norm, carry, inputs, target_masks, key) ->
-    (carry, actions, logp, value, chosen_target_mask)` on the engine's
+    (carry, actions, logp, value, chosen_target_mask, win_probability)` on the engine's
     observations; sampling, or each head's most likely choice with
     `greedy`. With `seen`, it also returns the observations of the first
     `seen` rows as the network saw them (a rollout's batch keeps those: the
-    update need not reflect Dire's again)."""
+    update need not reflect Dire's again); with `core`, last, the LSTM's
+    output the heads read (what a win head is fitted on)."""
 
     @jax.jit
     def act(params, norm, carry, x: Inputs, mask_target, key):
@@ -63,7 +64,9 @@ def make_act(policy: Policy, greedy: bool = False, seen: int = 0):
         x = jax.lax.cond(x.dire.any(), lambda x: from_radiant_corner(x, policy.shapes), lambda x: x, x)
         carry, out = policy.apply(params, norm, carry, x)
         actions, logp, chosen = sample(policy, params, out, mask_target, key, greedy)
-        return (carry, actions, logp, out.value, chosen) + ((x.obs[:seen],) if seen else ())
+        win = jax.nn.sigmoid(out.win)
+        return ((carry, actions, logp, out.value, chosen, win) + ((x.obs[:seen],) if seen else ())
+                + ((out.query_core,) if core else ()))
 
     return act
 
@@ -80,15 +83,19 @@ class PolicyAgent:
     reads_obs = True
 
     def __init__(self, policy: Policy, params, norm: Normalizer, seed: int = 0, name: str = "policy",
-                 greedy: bool = False, teacher: Teacher | None = None):
+                 greedy: bool = False, teacher: Teacher | None = None, keep_core: bool = False):
         self.policy, self.params, self.norm, self.name = policy, params, norm, name
         self.key = jax.random.PRNGKey(seed)
-        self._act = make_act(policy, greedy)
+        self._act = make_act(policy, greedy, core=keep_core)
+        self.keep_core = keep_core
+        self.core: np.ndarray | None = None  # [G, 5, H] with keep_core: the LSTM's output at the last decision
         self.source: str | None = None  # the file it was loaded from
         self.carry: np.ndarray | None = None  # [G, 5, 2, hidden]
         self._keys: list[np.ndarray] = []
         self._env: BatchEnv | None = None
         self.teacher = teacher
+        self.predicts_win = True  # False for a network from before the win head
+        self.win: np.ndarray | None = None  # [G] the team's mean win probability at the last decision, NaN none
 
     def act(self, env: BatchEnv, step: Step, team: int) -> np.ndarray:
         return self.start(env, step, team)()
@@ -122,8 +129,14 @@ class PolicyAgent:
         future = pool.submit(call) if pool is not None else None
 
         def finish() -> np.ndarray:
-            new_carry, chosen, *_ = future.result() if future is not None else call()
+            new_carry, chosen, _, _, _, win, *core = future.result() if future is not None else call()
             self.carry[games[:n]] = np.asarray(new_carry).reshape(len(games), HEROES_PER_TEAM, 2, -1)[:n]
+            self.win = np.full(G, np.nan, np.float32)
+            if self.predicts_win:
+                self.win[games[:n]] = np.asarray(win).reshape(len(games), HEROES_PER_TEAM).mean(axis=1)[:n]
+            if self.keep_core:
+                self.core = np.zeros((G, HEROES_PER_TEAM, self.policy.config.hidden), np.float32)
+                self.core[games[:n]] = np.asarray(core[0]).reshape(len(games), HEROES_PER_TEAM, -1)[:n]
             actions = np.zeros((G, HEROES_PER_TEAM, len(env.head_sizes)), np.int32)
             actions[games[:n]] = np.asarray(chosen).reshape(len(games), HEROES_PER_TEAM, -1)[:n]
             return actions if advice is None else self.teacher.shop(actions, advice)
@@ -161,16 +174,16 @@ def _check_params(path: str | Path, policy: Policy, params) -> None:
 
 
 def load_policy_agent(path: str | Path, env: BatchEnv | None = None, seed: int = 0,
-                      name: str | None = None) -> PolicyAgent:
+                      name: str | None = None, keep_core: bool = False) -> PolicyAgent:
     """A PolicyAgent from a snapshot or training checkpoint file; with `env`,
     a network built for other observation shapes is refused."""
-    agent = policy_agent_from(checkpoint.load(path), path, env, seed, name)
+    agent = policy_agent_from(checkpoint.load(path), path, env, seed, name, keep_core)
     agent.source = str(Path(path).resolve())
     return agent
 
 
 def policy_agent_from(loaded: tuple[dict[str, Any], dict[str, Any]], path: str | Path, env: BatchEnv | None = None,
-                      seed: int = 0, name: str | None = None) -> PolicyAgent:
+                      seed: int = 0, name: str | None = None, keep_core: bool = False) -> PolicyAgent:
     """`load_policy_agent` of a checkpoint already read (`checkpoint.load`
     of `path`): an evaluation worker gets it through Ray's object store."""
     meta, tree = loaded
@@ -184,11 +197,17 @@ def policy_agent_from(loaded: tuple[dict[str, Any], dict[str, Any]], path: str |
         policy = Policy(PolicyConfig.from_dict(policy_cfg), Shapes(**net["shapes"]))
         weights = tree["learner"] if "learner" in tree else tree
         params, norm = weights["params"], as_normalizer(weights["norm"])
-    except (KeyError, TypeError, ValueError) as e:
+        predicts_win = any(k.startswith("win_head") for k in params["params"])
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise checkpoint.CheckpointError(f"{str(path)!r} holds no policy ({e})") from None
+    if not predicts_win:  # a network from before the win head plays as it did, and predicts nothing
+        fresh = init_params(policy, jax.random.PRNGKey(0))["params"]
+        params = {"params": {**params["params"], **{k: v for k, v in fresh.items() if k.startswith("win_head")}}}
     _check_params(path, policy, params)
     if env is not None and shapes_for(env.config) != policy.shapes:
         raise checkpoint.CheckpointError(
             f"{str(path)!r} was trained on observations {policy.shapes}, this game has {shapes_for(env.config)}")
     teacher = Teacher(teacher_cfg) if teacher_cfg.scripted_purchases else None
-    return PolicyAgent(policy, params, norm, seed, name or Path(path).stem, teacher=teacher)
+    agent = PolicyAgent(policy, params, norm, seed, name or Path(path).stem, teacher=teacher, keep_core=keep_core)
+    agent.predicts_win = predicts_win
+    return agent

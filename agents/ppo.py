@@ -41,6 +41,8 @@ class PPOConfig(Settings):
     gamma: float = setting(0.998, 0.0, 1.0, "discount per decision (0.998: a horizon of ~70 s at frameskip 4)")
     gae_lambda: float = setting(0.95, 0.0, 1.0, "GAE lambda")
     clip: float = setting(0.2, 0.0, 10.0, "PPO ratio clip")
+    policy_coef: float = setting(1.0, 0.0, 100.0, "weight of the clipped policy loss (0 with value_coef 0: "
+                                                   "imitation alone)")
     value_coef: float = setting(0.5, 0.0, 100.0, "weight of the value loss")
     max_grad_norm: float = setting(5.0, 0.0, 1e6, "gradients are clipped to this global norm")
     rollout_steps: int = setting(64, 1, 1 << 16, "decisions per hero gathered before each update")
@@ -76,6 +78,8 @@ class Batch(NamedTuple):
     value: jax.Array  # [T, N]
     reward: jax.Array  # [T, N]
     done: jax.Array  # [T, N] the game ended after this decision
+    win: jax.Array  # [T, N] the win head's probability that the hero's team wins
+    won: jax.Array  # [T, N] where a game ended: 1 the hero's team won it, 0.5 a draw, 0 lost
     carry: jax.Array  # [T / chunk, N, 2, H] LSTM state at the start of each chunk
     teacher: jax.Array  # [T, N, 5] the scripted bot's action in the same position
     teacher_mask_target: jax.Array  # [T, N, K] the target mask of the teacher's type
@@ -135,12 +139,14 @@ def _sequences(batch: Batch, chunk: int) -> Batch:
 
 
 def make_update(policy: Policy, cfg: PPOConfig, kickstart_balance: float, optimizer: optax.GradientTransformation):
-    """The jitted `update(state, batch, last_value, key, learning_rate,
+    """The jitted `update(state, batch, last, key, learning_rate,
     entropy_coef, kickstart_coef) -> (state, metrics)`: advantages, the PPO
     passes, and the observation normaliser's update with the batch (which the
-    next rollout's network reads)."""
+    next rollout's network reads). `last` [N, 2] is the value and win
+    probability where the rollout stopped. The win head learns the outcome's
+    lambda-return, undiscounted: a probability bootstrapped from its own."""
 
-    def loss_fn(params, norm, seq: Batch, adv, ret, ent_coef, kick_coef):
+    def loss_fn(params, norm, seq: Batch, adv, ret, win_target, ent_coef, kick_coef):
         # time-major for the unroll: [chunk, n, ...]
         xs = jax.tree_util.tree_map(lambda a: jnp.swapaxes(a, 0, 1), seq.x)
         flat = unroll(policy, params, norm, seq.carry, xs)
@@ -159,20 +165,22 @@ def make_update(policy: Policy, cfg: PPOConfig, kickstart_balance: float, optimi
         kick_logp = log_prob_entropy(policy, params, flat, teacher, tm(seq.teacher_mask_target))[0]
         share = jnp.bincount(teacher[:, 0], length=NUM_ACTION_TYPES) / teacher.shape[0]
         w = jnp.maximum(share, 0.01)[teacher[:, 0]] ** -kickstart_balance
+        win_loss = optax.sigmoid_binary_cross_entropy(flat.win, tm(win_target)).mean()
         kick = -(w * kick_logp).sum() / w.sum()
-        loss = pg_loss + cfg.value_coef * v_loss - ent_coef * entropy + kick_coef * kick
+        loss = cfg.policy_coef * pg_loss + cfg.value_coef * v_loss - ent_coef * entropy + kick_coef * kick + win_loss
         used = (ent > 0).sum(0).clip(1)
         stats |= {"loss": loss, "policy_loss": pg_loss, "value_loss": v_loss, "entropy": entropy,
-                  "entropy_per_head": ent.sum(0) / used, "kickstart_loss": kick}
+                  "entropy_per_head": ent.sum(0) / used, "kickstart_loss": kick, "win_loss": win_loss}
         return loss, stats
 
     grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
 
     @jax.jit
-    def update(state: LearnerState, batch: Batch, last_value, key, lr, ent_coef, kick_coef):
-        adv, ret = gae(batch.reward, batch.value, batch.done, last_value, cfg.gamma, cfg.gae_lambda)
+    def update(state: LearnerState, batch: Batch, last, key, lr, ent_coef, kick_coef):
+        adv, ret = gae(batch.reward, batch.value, batch.done, last[:, 0], cfg.gamma, cfg.gae_lambda)
+        _, win_target = gae(batch.won * batch.done, batch.win, batch.done, last[:, 1], 1.0, cfg.gae_lambda)
         seq = _sequences(batch, cfg.chunk)
-        adv_s, ret_s = _cut(adv, cfg.chunk), _cut(ret, cfg.chunk)
+        adv_s, ret_s, win_s = _cut(adv, cfg.chunk), _cut(ret, cfg.chunk), _cut(win_target, cfg.chunk)
         n_seq = seq.reward.shape[0]
         mb = n_seq // cfg.minibatches
 
@@ -180,7 +188,7 @@ def make_update(policy: Policy, cfg: PPOConfig, kickstart_balance: float, optimi
             params, opt_state = carry
             take = lambda a: a[idx]  # noqa: E731
             (_, stats), grads = grad_fn(params, state.norm, jax.tree_util.tree_map(take, seq),
-                                        adv_s[idx], ret_s[idx], ent_coef, kick_coef)
+                                        adv_s[idx], ret_s[idx], win_s[idx], ent_coef, kick_coef)
             stats["grad_norm"] = optax.tree.norm(grads)
             updates, opt_state = optimizer.update(grads, opt_state, params)
             updates = jax.tree_util.tree_map(lambda u: -lr * u, updates)

@@ -34,8 +34,9 @@ class Learner:
     def norm(self) -> Any:
         return self.state.norm
 
-    def update(self, batch: Batch, last_value: np.ndarray, progress: float, hero_steps: int) -> dict[str, float]:
-        """One PPO update on `batch` (progress 0 to 1 through the run sets
+    def update(self, batch: Batch, last: np.ndarray, progress: float, hero_steps: int) -> dict[str, float]:
+        """One PPO update on `batch` and `last` [N, 2], the value and win
+        probability where it stopped (progress 0 to 1 through the run sets
         the schedules; `hero_steps` trained on so far, the imitation weight).
         Returns the metrics TensorBoard shows, NaN loss included: the caller
         decides what a NaN stops."""
@@ -44,16 +45,16 @@ class Learner:
         kick_coef = cfg.teacher.kickstart_weight(hero_steps)
         t0 = time.perf_counter()
         batch = jax.device_put(batch)
-        last_value = jnp.asarray(last_value)
+        last = jnp.asarray(last)
         jax.block_until_ready(batch)
         t1 = time.perf_counter()
         self.key, k = jax.random.split(self.key)
-        state, m = self._update(self.state, batch, last_value, k, lr, ent_coef, kick_coef)
+        state, m = self._update(self.state, batch, last, k, lr, ent_coef, kick_coef)
         m = jax.device_get(m)
         if np.isfinite(m["loss"]):
             self.state = state
         t2 = time.perf_counter()
-        out = {f"loss/{k}": float(m[k]) for k in ("loss", "policy_loss", "value_loss")}
+        out = {f"loss/{k}": float(m[k]) for k in ("loss", "policy_loss", "value_loss", "win_loss")}
         out |= {"policy/approx_kl": float(m["approx_kl"]), "policy/clip_fraction": float(m["clip_fraction"]),
                 "policy/entropy": float(m["entropy"]), "policy/grad_norm": float(m["grad_norm"]),
                 "policy/explained_variance": float(m["explained_variance"]),

@@ -17,6 +17,7 @@ import numpy as np
 from agents.scripted import ScriptedAgent, play_out_games
 from engine import BatchEnv, GameConfig, Step
 from engine.constants import DRAW
+from engine.rules import seed_state
 from replays.recorder import Recorder
 
 
@@ -72,6 +73,36 @@ def play_numbered(config: GameConfig, radiant: Agent, dire: Agent, seed: int, ga
     return _play(env, step, radiant, dire, numbers, len(numbers), on_result, recorder)
 
 
+def play_from(config: GameConfig, state: dict[str, np.ndarray], radiant: Agent, dire: Agent, num_games: int,
+              seed: int = 0, batch: int = 64, on_result: Callable[[GameResult], None] | None = None,
+              recorder: Recorder | None = None) -> list[GameResult]:
+    """Play `num_games` continuations of one game from `state` (a
+    `BatchEnv.snapshot`), `batch` at a time. Continuation n draws the
+    game's chances from (seed, n), so continuations differ even between
+    agents that always choose alike; each result's `index` is n."""
+    results: list[GameResult] = []
+    for first in range(0, num_games, batch):
+        numbers = np.arange(first, min(first + batch, num_games))
+        env = BatchEnv(config, num_games=len(numbers), seed=seed, observations=radiant.reads_obs or dire.reads_obs)
+        env.reset()
+        for g, n in enumerate(numbers):
+            env.restore(g, state)
+            env.state.rng[g] = seed_state(seed, int(n))
+        step = env.view()
+        if recorder is not None:
+            recorder.start(env)
+        live = np.ones(len(numbers), bool)
+        with ThreadPoolExecutor(1) if hasattr(dire, "start") else nullcontext() as pool:
+            while live.any():
+                for g in _step(env, step, radiant, dire, live, recorder, pool):
+                    if live[g]:
+                        results.append(_result(env, g, int(numbers[g])))
+                        live[g] = False
+                        if on_result is not None:
+                            on_result(results[-1])
+    return results
+
+
 def _start(config: GameConfig, radiant: Agent, dire: Agent, seed: int, numbers: np.ndarray,
            recorder: Recorder | None) -> tuple[BatchEnv, Step]:
     env = BatchEnv(config, num_games=len(numbers), seed=seed, observations=radiant.reads_obs or dire.reads_obs)
@@ -120,8 +151,17 @@ def _step(env: BatchEnv, step: Step, radiant: Agent, dire: Agent, live: np.ndarr
     actions = np.concatenate([radiant_acts, dire_waits()], axis=1)
     step = env.step(actions, live)
     if recorder is not None:
-        recorder.after_step(env, actions, live=live)
+        win = np.stack([team_win(radiant, env.num_games), team_win(dire, env.num_games)], axis=1)
+        recorder.after_step(env, actions, win, live)
     return np.flatnonzero(step.done)
+
+
+def team_win(agent: Agent, games: int) -> np.ndarray:
+    """[games] the agent's estimate that its team wins at its last decision
+    (`PolicyAgent.win`); NaN for an agent that makes none (a scripted bot, a
+    network from before the win head)."""
+    win = getattr(agent, "win", None)
+    return np.full(games, np.nan, np.float32) if win is None else win
 
 
 def _result(env: BatchEnv, g: int, index: int) -> GameResult:

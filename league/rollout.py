@@ -29,7 +29,7 @@ from engine import BatchEnv
 from engine.constants import HEROES_PER_TEAM, NUM_HEADS
 from engine.spec import EVENT_NAMES
 from league.config import RunConfig
-from league.seats import KINDS, LATEST, PAST, PoolView, Seats, slot_kinds, snapshots_act
+from league.seats import KINDS, PAST, PoolView, Seats, slot_kinds, snapshots_act
 from replays.format import Replay
 from replays.recorder import Recorder
 
@@ -48,7 +48,7 @@ def allocate(cfg: RunConfig, policy: Policy, sequences: int) -> Batch:
                  mask_offset=np.zeros((T, N, 9), bool), mask_item=np.zeros((T, N, s.num_items), bool)),
         mask_target=np.zeros((T, N, K), bool), actions=np.zeros((T, N, NUM_HEADS), np.int32),
         logp=np.zeros((T, N), np.float32), value=np.zeros((T, N), np.float32), reward=np.zeros((T, N), np.float32),
-        done=np.zeros((T, N), np.float32),
+        done=np.zeros((T, N), np.float32), win=np.zeros((T, N), np.float32), won=np.zeros((T, N), np.float32),
         carry=np.zeros((T // cfg.ppo.chunk, N, 2, policy.config.hidden), np.float32),
         teacher=np.zeros((T, N, NUM_HEADS), np.int32), teacher_mask_target=np.zeros((T, N, K), bool))
 
@@ -74,7 +74,7 @@ def collect(games: Games, act: Callable, params: Any, norm: Any, seats: Seats, t
             buffers: Batch, cfg: RunConfig, tau: float, key: jax.Array,
             recorder: Recorder | None = None) -> tuple[np.ndarray, Report]:
     """Play `cfg.ppo.rollout_steps` decisions of `games`; fill `buffers` and
-    return the bootstrap values [N] of the positions where it stopped, and
+    return the value and win probability [N, 2] where it stopped, and
     the report. The first rows the latest parameters play are the trained
     ones (`Seats.network_games`)."""
     env, carry = games.env, games.carry
@@ -93,8 +93,8 @@ def collect(games: Games, act: Callable, params: Any, norm: Any, seats: Seats, t
         advice = teacher.advise(env, step, seats.group_minutes(teacher.cfg.group_minute))
         x = teacher.restrict(x, advice[at].reshape(-1, NUM_HEADS))
         carry_before = carry[at].reshape((-1,) + carry.shape[2:])
-        new_carry, a, logp, value, chosen, seen = (np.asarray(v) for v in act(params, norm, carry_before, x,
-                                                                                mask_target, keys[2 * t]))
+        new_carry, a, logp, value, chosen, win, seen = (
+            np.asarray(v) for v in act(params, norm, carry_before, x, mask_target, keys[2 * t]))
         carry[at] = new_carry.reshape(carry[at].shape)
         actions[at] = a.reshape(actions[at].shape)
         seats.act(env, step, games.first, actions, carry, advice, pool, teacher, keys[2 * t + 1])
@@ -105,7 +105,7 @@ def collect(games: Games, act: Callable, params: Any, norm: Any, seats: Seats, t
         b.x.obs[t] = seen
         for name in Inputs._fields[1:]:
             getattr(b.x, name)[t] = getattr(x, name)[n]
-        b.mask_target[t], b.actions[t], b.logp[t], b.value[t] = chosen[n], a[n], logp[n], value[n]
+        b.mask_target[t], b.actions[t], b.logp[t], b.value[t], b.win[t] = chosen[n], a[n], logp[n], value[n], win[n]
         if t % chunk == 0:
             b.carry[t // chunk] = carry_before[n]
         b.teacher[t] = label = advice[at].reshape(-1, NUM_HEADS)[n]
@@ -114,12 +114,14 @@ def collect(games: Games, act: Callable, params: Any, norm: Any, seats: Seats, t
         ticks = step.tick.copy()
         step = env.step(played)
         if recorder is not None:
-            recorder.after_step(env, played, _team_values(value, seats))
+            recorder.after_step(env, played, _team_win(win, seats))
         rewards, terms = shaped_rewards(step.events, cfg.rewards, tau, ticks)
         trained = seats.trained_games[:, None], seats.trained_rows()
         b.reward[t] = rewards[trained].reshape(-1)
         b.done[t] = np.repeat(step.done[seats.trained_games], HEROES_PER_TEAM)
         games.term_sums[:] += terms[trained[0][:G], trained[1][:G]].mean(axis=1)
+        winner = np.repeat(step.winner[seats.trained_games], HEROES_PER_TEAM)
+        b.won[t] = np.where(winner == 2, 0.5, winner == trained[1].reshape(-1) // HEROES_PER_TEAM)
         for g in np.flatnonzero(step.done):
             finished.append(_record(step, seats, games.term_sums[g], g))
             if seats.opponent[g] == PAST:
@@ -133,22 +135,23 @@ def collect(games: Games, act: Callable, params: Any, norm: Any, seats: Seats, t
     t0 = time.perf_counter()
     at = seats.network_games[:, None], seats.network_rows()
     x, mask_target = hero_inputs(step, at[1], games.first, seats.network_games)
-    value = act(params, norm, carry[at].reshape((-1,) + carry.shape[2:]), x, mask_target, keys[-1])[3]
+    out = act(params, norm, carry[at].reshape((-1,) + carry.shape[2:]), x, mask_target, keys[-1])
     timing["inference_s"] += time.perf_counter() - t0
-    return np.asarray(value)[n], Report(dict(timing), finished, snapshot_results)
+    last = np.stack([np.asarray(out[3])[n], np.asarray(out[5])[n]], axis=1)
+    return last, Report(dict(timing), finished, snapshot_results)
 
 
-def _team_values(value: np.ndarray, seats: Seats) -> np.ndarray:
-    """[G, 2] each team's mean value estimate, for the replays' curve: the
-    learner's side's, and the other side's where the latest plays it (the
-    negative of the learner's elsewhere: the rewards are zero-sum)."""
+def _team_win(win: np.ndarray, seats: Seats) -> np.ndarray:
+    """[G, 2] each team's mean win probability, for the replays: from every
+    sequence the latest parameters played and the snapshots' estimates; NaN
+    for a scripted or random side."""
     G = len(seats.side)
-    per_row = value.reshape(-1, HEROES_PER_TEAM).mean(axis=1)
-    out = np.stack([per_row[:G], -per_row[:G]], axis=1)
-    out[seats.side == 1] = out[seats.side == 1][:, ::-1]
-    other = seats.network_games[G:]
-    latest = seats.opponent[other] == LATEST
-    out[other[latest], 1 - seats.side[other[latest]]] = per_row[G:][latest]
+    games = seats.network_games
+    out = np.full((G, 2), np.nan, np.float32)
+    team = np.concatenate([seats.side, 1 - seats.side[games[G:]]])
+    out[games, team] = win.reshape(-1, HEROES_PER_TEAM).mean(axis=1)
+    past = np.flatnonzero(seats.opponent == PAST)
+    out[past, 1 - seats.side[past]] = seats.snapshot_win[past]
     return out
 
 
@@ -197,16 +200,17 @@ class RolloutWorker:
 
     def collect(self, params: Any, norm: Any, tau: float,
                 pool: PoolView) -> tuple[Batch, np.ndarray, Report, list[Replay]]:
-        """One rollout with these parameters: (batch, bootstrap values,
-        report, replays of the games that ended). The batch is this worker's
-        buffers, overwritten by the next rollout."""
+        """One rollout with these parameters: (batch, the value and win
+        probability where it stopped, report, replays of the games that
+        ended). The batch is this worker's buffers, overwritten by the next
+        rollout."""
         self.key, k = jax.random.split(self.key)
-        last_value, report = collect(self.games, self.act, params, norm, self.seats, self.teacher, pool,
-                                     self.buffers, self.cfg, tau, k, self.recorder)
+        last, report = collect(self.games, self.act, params, norm, self.seats, self.teacher, pool,
+                               self.buffers, self.cfg, tau, k, self.recorder)
         replays = []
         if self.recorder is not None:
             replays, self.recorder.replays = self.recorder.replays, []
-        return self.buffers, last_value, report, replays
+        return self.buffers, last, report, replays
 
     def state(self) -> dict[str, Any]:
         """Everything the next rollout depends on, for a checkpoint."""
@@ -235,7 +239,7 @@ class Collected(NamedTuple):
     """One update's rollouts, from every worker."""
 
     batch: Batch  # [T, N, ...]: every worker's sequences, in worker order
-    last_value: np.ndarray  # [N]
+    last: np.ndarray  # [N, 2] the value and win probability where the rollouts stopped
     reports: list[Report]
     replays: list[Replay]
     timing: dict[str, float]  # env_s and inference_s (a worker's mean), and what the workers add
@@ -261,8 +265,8 @@ class LocalRollouts:
         self.worker = RolloutWorker(cfg, policy, slot_kinds(cfg.train.slots()), 0, run_name, preset)
 
     def collect(self, params: Any, norm: Any, tau: float, pool: SnapshotPool) -> Collected:
-        batch, last_value, report, replays = self.worker.collect(params, norm, tau, pool.view())
-        return Collected(batch, last_value, [report], replays, dict(report.timing))
+        batch, last, report, replays = self.worker.collect(params, norm, tau, pool.view())
+        return Collected(batch, last, [report], replays, dict(report.timing))
 
     def state(self) -> list[dict[str, Any]]:
         return [self.worker.state()]

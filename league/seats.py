@@ -82,6 +82,7 @@ class Seats:
         self.random = RandomAgent(random_seed)
         self.snapshot_act = snapshot_act  # act vmapped over stacked snapshots (`snapshots_act`)
         self._stacked: tuple[tuple[int, ...], Any] = ((), None)
+        self.snapshot_win = np.full(G, np.nan, np.float32)  # the snapshot's win probability in its games
         # The trained sequences: every slot's learner side, then the other side of the latest's slots.
         self.trained_games = np.concatenate([np.arange(G), np.flatnonzero(self.kinds == LATEST) if mirror
                                             else np.zeros(0, np.int64)])
@@ -181,12 +182,13 @@ class Seats:
         per_snapshot = lambda a: a.reshape((S, B * HEROES_PER_TEAM) + a.shape[1:])  # noqa: E731
         x, mt, c = jax.tree_util.tree_map(per_snapshot, (x, mt, c.reshape((-1,) + c.shape[2:])))
         params, norm = self._stacked_snapshots(tuple(snaps) + (snaps[0],) * (S - len(snaps)), pool)
-        new_carry, a, *_ = self.snapshot_act(params, norm, c, x, mt, key)
+        new_carry, a, _, _, _, win = self.snapshot_act(params, norm, c, x, mt, key)
         g = games[valid]
         rows = self._rows(g, False)
         back = lambda a: np.asarray(a).reshape((S, B, HEROES_PER_TEAM) + a.shape[2:])[valid]  # noqa: E731
         carry[g[:, None], rows] = back(new_carry)
         actions[g[:, None], rows] = back(a)
+        self.snapshot_win[g] = back(win).mean(axis=1)
 
     def _stacked_snapshots(self, steps: tuple[int, ...], pool: PoolView) -> tuple[Any, Any]:
         """The weights and normalisers of the snapshots of `steps`, stacked on

@@ -155,7 +155,7 @@ class Trainer:
             for step, won in report.snapshot_results:
                 if won:
                     self.pool.learner_won(step)
-        metrics = self.learner.update(got.batch, got.last_value, progress, self.hero_steps())
+        metrics = self.learner.update(got.batch, got.last, progress, self.hero_steps())
         if not np.isfinite(metrics["loss/loss"]):
             raise TrainingError(
                 f"the loss became {metrics['loss/loss']} at update {self.update + 1}; training stopped. "

@@ -63,7 +63,7 @@ def connect(address: str | None = None) -> None:
              log_to_driver=True, logging_level=logging.WARNING)
 
 
-def _worker_env() -> dict[str, str]:
+def worker_env() -> dict[str, str]:
     """Rollout workers run JAX on the CPU, one thread each (a worker is one
     CPU of the cluster), and find the engine's compiled kernels where this
     machine's commands put them."""
@@ -93,9 +93,9 @@ class RolloutActor:
                 self.policies[step] = ray.get(refs[step])
         self.policies = {step: self.policies[step] for step in steps}
         params, norm = jax.tree_util.tree_map(jnp.asarray, weights)  # on the device once, not at every step
-        batch, last_value, report, replays = self.worker.collect(params, norm, tau,
-                                                                 PoolView(steps, probabilities, self.policies))
-        return batch, last_value, report, replays, {"version": version, "busy_s": time.perf_counter() - t0}
+        batch, last, report, replays = self.worker.collect(params, norm, tau,
+                                                           PoolView(steps, probabilities, self.policies))
+        return batch, last, report, replays, {"version": version, "busy_s": time.perf_counter() - t0}
 
     def state(self) -> dict[str, Any]:
         return self.worker.state()
@@ -128,7 +128,7 @@ class RayRollouts:
         self.restarts = 0
 
     def _start(self, i: int) -> Any:
-        options = {"runtime_env": {"env_vars": _worker_env()}, "name": None}
+        options = {"runtime_env": {"env_vars": worker_env()}, "name": None}
         return RolloutActor.options(**options).remote(self.cfg.to_dict(), self.shares[i], i, self.run_name,
                                                       self.preset)
 
@@ -247,7 +247,7 @@ class RayEvaluator:
     def _submit(self, params: Any, norm: Any, lines: tuple[Line, ...]) -> dict[Line, list[Any]]:
         t = self.cfg.train
         weights = ray.put(jax.device_get((params, norm)))
-        play = _play_chunk.options(runtime_env={"env_vars": _worker_env()})
+        play = _play_chunk.options(runtime_env={"env_vars": worker_env()})
         sizes = [t.eval_games * (c + 1) // self.chunks - t.eval_games * c // self.chunks for c in range(self.chunks)]
         return {line: [play.remote(self.cfg.to_dict(), weights, line, n, t.seed + 7919 * c)
                        for c, n in enumerate(sizes) if n] for line in lines}
@@ -320,7 +320,7 @@ class EvalWorkers:
 
     def submit(self, radiant: Player, dire: Player, seed: int, numbers: list[int], replay_rate: float,
                on_game: Callable[[GameResult, Replay | None], None]) -> Callable[[], None]:
-        play = _play_league_chunk.options(runtime_env={"env_vars": _worker_env()})
+        play = _play_league_chunk.options(runtime_env={"env_vars": worker_env()})
         ref = play.remote(self.config.to_dict(), self.preset, self._put(radiant), self._put(dire), seed, numbers,
                           replay_rate)
 

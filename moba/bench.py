@@ -7,6 +7,7 @@ import dataclasses
 import os
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -154,8 +155,8 @@ def bench_train(args: argparse.Namespace) -> None:
 
 def bench_learn(args: argparse.Namespace) -> None:
     """Train with a fixed seed, through the same loop as `moba train`; at
-    each mark of training wall time, play games against the random and
-    scripted bots. Prints the curve and plots it."""
+    each mark of learner hero steps (or of training wall time), play games
+    against the random and scripted bots. Prints the curve and plots it."""
     import json
     from pathlib import Path
 
@@ -167,16 +168,23 @@ def bench_learn(args: argparse.Namespace) -> None:
 
     preset = load_preset(args.preset, args.overrides)
     run = preset.run
-    # The run ends by time, not steps (2**24 updates are out of reach); its
-    # schedules follow the training time towards the last mark instead.
-    run = dataclasses.replace(run, train=run.train.replace(total_steps=run.decisions_per_update() << 24))
+    by_steps = args.minutes is None
+    marks = sorted(args.steps or [1e6, 2e6, 4e6]) if by_steps else sorted(args.minutes)
+    if by_steps:
+        # The run's schedules follow the steps to the last mark, where it ends.
+        run = dataclasses.replace(run, train=run.train.replace(total_steps=int(marks[-1])))
+    else:
+        # The run ends by time, not steps (2**24 updates are out of reach); its
+        # schedules follow the training time towards the last mark instead.
+        run = dataclasses.replace(run, train=run.train.replace(total_steps=run.decisions_per_update() << 24))
     out = Path(args.out)
     if (out / "run").exists():
         raise ConfigError(f"{str(out)!r} holds a bench run already: pick another --out or remove it")
     start, eval_s = time.perf_counter(), 0.0
-    marks, curve = sorted(args.minutes), []
-    trainer = Trainer(out / "run", run, preset.name,
-                      progress=lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1)))
+    curve: list[dict] = []
+    timed = None if by_steps else (
+        lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1)))
+    trainer = Trainer(out / "run", run, preset.name, progress=timed)
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
     # Sampling against both bots, as in training; with --greedy also greedily
@@ -185,6 +193,7 @@ def bench_learn(args: argparse.Namespace) -> None:
                    ("scripted", "vs scripted", ScriptedAgent, False)]
     if args.greedy:
         evaluations.append(("scripted_greedy", "vs scripted, greedy", ScriptedAgent, True))
+    unit = "hero steps" if by_steps else "minutes"
     print(f"{'minutes':>7} {'hero steps':>12}" +
           "".join(f" {label:>{len(label) + 1}}" for _, label, _, _ in evaluations))
 
@@ -192,13 +201,17 @@ def bench_learn(args: argparse.Namespace) -> None:
         # Training time is the run's wall time less these evaluations.
         nonlocal eval_s
         t0 = time.perf_counter()
-        while len(curve) < len(marks) and t0 - start - eval_s >= marks[len(curve)] * 60:
-            point = {"minutes": marks[len(curve)], "hero_steps": trainer.hero_steps()}
+        def reached(mark: float) -> bool:
+            return trainer.hero_steps() >= mark if by_steps else t0 - start - eval_s >= mark * 60
+
+        while len(curve) < len(marks) and reached(marks[len(curve)]):
+            point = {"minutes": (t0 - start - eval_s) / 60 if by_steps else marks[len(curve)],
+                     "hero_steps": trainer.hero_steps()}
             for name, _, bot, greedy in evaluations:
                 point[name] = win_rate(run.game, trainer.agent(seed=2, greedy=greedy), bot(), args.games, seed=1000,
                                        batch=run.train.eval_batch)["win"]
             curve.append(point)
-            print(f"{point['minutes']:>7g} {point['hero_steps']:>12,}" +
+            print(f"{point['minutes']:>7.1f} {point['hero_steps']:>12,}" +
                   "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations),
                   flush=True)
         if len(curve) == len(marks):
@@ -217,9 +230,10 @@ def bench_learn(args: argparse.Namespace) -> None:
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, label, _, _ in evaluations:
-        ax.plot([p["minutes"] for p in curve], [p[name] for p in curve], "o-", label=label)
+        ax.plot([p["hero_steps" if by_steps else "minutes"] for p in curve], [p[name] for p in curve], "o-",
+                label=label)
     ax.axhline(0.5, color="grey", lw=0.5)
-    ax.set(xlabel="CPU training minutes", ylabel="win rate", ylim=(0, 1),
+    ax.set(xlabel=f"learner {unit}" if by_steps else "CPU training minutes", ylabel="win rate", ylim=(0, 1),
            title=f"moba bench learn ({args.preset}, {args.games} games per point)")
     ax.legend()
     fig.tight_layout()
@@ -364,8 +378,14 @@ def _untrained(preset, env, seed: int):
 
 def bench_play(args: argparse.Namespace) -> None:
     """Real-time play: the bots' decision latency and the frame time, with a
-    person's hero idle and nine bots (learned networks by default)."""
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    person's hero idle and nine bots (learned networks by default); with
+    `--window`, the frame rate of a real window too."""
+    windowed = None
+    if args.window:  # first: an off-screen run chooses SDL's dummy display
+        if os.environ.get("SDL_VIDEODRIVER") == "dummy" or not os.environ.get("DISPLAY"):
+            raise ConfigError("--window needs a display: run it under X (xvfb-run -s '-screen 0 1920x1080x24' ...)")
+    else:
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     from engine import BatchEnv
     from moba.play import Session, make_bot, run
     from moba.presets import load_preset
@@ -374,6 +394,8 @@ def bench_play(args: argparse.Namespace) -> None:
     env = BatchEnv(preset.game, num_games=1)
     bots = [_untrained(preset, env, i) if args.bot == "learned" else make_bot(args.bot, env, i) for i in (0, 1)]
     session = Session(preset.game, preset.name, 0, bots[0], bots[1], 0, "bench", args.out)
+    if args.window:
+        windowed = _windowed_fps(session, args.frames)
     run(session, frames=40, window=False)  # compile and warm up
     session.timings.decisions_ms.clear()
     session.timings.frames_ms.clear()
@@ -384,6 +406,30 @@ def bench_play(args: argparse.Namespace) -> None:
           f"p99 {t['decision_p99_ms']:.1f} ms")
     print(f"frame (events, a decision every {preset.game.frameskip} frames, drawing): median "
           f"{t['frame_ms']:.1f} ms, so up to {t['fps_possible']:.0f} fps (the game runs at 30)")
+    for line in windowed or []:
+        print(line)
+
+
+def _windowed_fps(session, frames: int) -> list[str]:
+    """Frames per second in a real window, by the wall clock, display flips
+    included: as played (the loop held to 30 fps) and unheld, at two window
+    sizes."""
+    import pygame
+
+    from moba.play import run
+
+    run(session, frames=40)  # compile and warm up
+    lines = []
+    for size in ((1020, 810), (1600, 1000)):
+        for fps in (30, 0):
+            pygame.display.quit()
+            pygame.display.init()
+            pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1]))
+            t0 = time.perf_counter()
+            run(session, frames=frames, window=True, fps=fps)
+            lines.append(f"real window {size[0]}x{size[1]}, {'held to 30 fps as played' if fps else 'unheld'}: "
+                         f"{frames / (time.perf_counter() - t0):.1f} frames/s")
+    return lines
 
 
 def wilson(wins: float, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -450,8 +496,83 @@ def bench_balance(args: argparse.Namespace) -> None:
     print(f"{outside} of {len(HEROES)} heroes outside 35-65%")
 
 
-BENCHES = {"balance": bench_balance, "engine": bench_engine, "train": bench_train, "learn": bench_learn, "league": bench_league,
-           "play": bench_play}
+def bench_calibration(args: argparse.Namespace) -> None:
+    """The win-probability head against game outcomes: Brier score and a
+    reliability plot over sampled decisions of `--games` games of the
+    network against a bot (half on each side). Scored on the odd games: the
+    head as trained, the head fitted afresh on the even games' outcomes
+    (written beside the figures as a checkpoint), and a baseline fit there
+    on the net worth and building difference (`league.calibration`)."""
+    import json
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from agents import checkpoint
+    from agents.policy_agent import load_policy_agent
+    from engine import BatchEnv
+    from league import calibration
+    from league.play import play_games
+    from moba.play import make_bot
+    from moba.presets import load_preset
+
+    preset = load_preset(args.preset, args.overrides)
+    probe = BatchEnv(preset.game, num_games=1)
+    if args.games < 4:
+        raise ConfigError("--games must be at least 4 (half fit the forecasters, half score them)")
+    if not load_policy_agent(args.checkpoint, probe).predicts_win:
+        raise ConfigError(f"{args.checkpoint!r} has no win-probability head: it was trained before moba had one")
+    out = Path(args.out)
+    print(f"moba bench calibration: {args.checkpoint} against {args.vs}, {args.games} games on "
+          f"'{preset.name}', seed {args.seed}\nmachine: {_machine()}")
+    positions = calibration.Positions()
+    bar = tqdm(total=args.games, unit="game", file=sys.stderr)
+    for side in (0, 1):
+        agent = load_policy_agent(args.checkpoint, probe, seed=args.seed + side, keep_core=True)
+        bot = make_bot(args.vs, probe, args.seed + 2 + side)
+        collector = calibration.Collector(agent, side)
+        n = args.games // 2 + (args.games % 2 if side == 0 else 0)
+        play_games(preset.game, *((agent, bot) if side == 0 else (bot, agent)), n, seed=args.seed + side,
+                   batch=args.batch, on_result=lambda r: bar.update(1), recorder=collector)
+        positions.extend(collector.positions)
+    bar.close()
+    a = positions.arrays()
+    own = np.where(a["side"] == 0, a["outcome"], 1.0 - a["outcome"])  # the network's team won
+    fit = ~calibration.held_out(a["game"])
+    params = calibration.fit_win_head(agent.policy, agent.params, a["core"][fit], own[fit], seed=args.seed)
+    refit = calibration.win_probability(agent.policy, params, a["core"])
+    result = calibration.evaluate(positions, {"network, refit": np.where(a["side"] == 0, refit, 1.0 - refit)})
+    b = result["brier"]
+    print(f"held-out games {result['games'] // 2}, sampled decisions {result['positions']:,} (Radiant won "
+          f"{result['radiant_won']:.0%}, draws {result['draws']:.0%})")
+    print("Brier score (lower is better): " + ", ".join(f"{name} {v:.4f}" for name, v in b.items()) +
+          "\n(baseline: logistic on net worth, buildings and clock; base rate: always the mean)")
+    out.mkdir(parents=True, exist_ok=True)
+    meta, tree = checkpoint.load(args.checkpoint)
+    weights = tree["learner"] if "learner" in tree else tree
+    weights["params"] = params
+    checkpoint.save(out / "refit.msgpack", meta, tree)
+    (out / "calibration.json").write_text(json.dumps(result, indent=1))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.7)
+    for name, r in result["reliability"].items():
+        ax.plot([x["forecast"] for x in r], [x["observed"] for x in r], "o-", label=f"{name} (Brier {b[name]:.3f})")
+    ax.set(xlabel="forecast P(Radiant wins)", ylabel="observed Radiant win frequency", xlim=(0, 1), ylim=(0, 1),
+           title=f"win probability, {result['games'] // 2} held-out games")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "calibration.png", dpi=120)
+    print(f"figures: {out / 'calibration.json'}, plot: {out / 'calibration.png'}, the network with its head "
+          f"fitted: {out / 'refit.msgpack'}")
+
+
+BENCHES = {"balance": bench_balance, "calibration": bench_calibration, "engine": bench_engine, "train": bench_train,
+           "learn": bench_learn, "league": bench_league, "play": bench_play}
 
 
 def run_bench(args: argparse.Namespace) -> None:

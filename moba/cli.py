@@ -25,11 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("match", help="play games between two bots and print the results")
     _preset_args(p, "small")
-    p.add_argument("--radiant", default="scripted", choices=("scripted", "random"))
-    p.add_argument("--dire", default="scripted", choices=("scripted", "random"))
+    bots = "scripted, random, a checkpoint file, or an agent of the league --db"
+    p.add_argument("--radiant", default="scripted", help=f"Radiant's bot: {bots} (default scripted)")
+    p.add_argument("--dire", default="scripted", help=f"Dire's bot: {bots} (default scripted)")
     p.add_argument("--games", type=int, default=16, help="games to play (default 16)")
     p.add_argument("--batch", type=int, default=16, help="games simulated at once (default 16)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--from", dest="branch", metavar="REPLAY", default=None,
+                   help="play on from a moment of this replay (--at): what-if games from a decisive moment")
+    p.add_argument("--at", metavar="MM:SS", default=None, help="the moment of the game clock to play on from")
+    p.add_argument("--db", default="league.sqlite", help="league whose agents --radiant and --dire may name")
 
     p = sub.add_parser("train", help="self-play PPO training (the main job)")
     _preset_args(p, "small")
@@ -50,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("replay")
     p.add_argument("--view", default="all", choices=("all", "radiant", "dire"), help="whose fog of war")
     p.add_argument("--speed", type=float, default=1.0, help="0.25 to 16 times real time (default 1)")
+    p.add_argument("--critic", default=None, metavar="CHECKPOINT",
+                   help="draw this network's win probability, scoring the replay afresh from both sides "
+                        "(for a replay of bots that make none)")
 
     p = sub.add_parser("render", help="render a replay headless to a GIF, an MP4 or a folder of PNGs")
     p.add_argument("replay")
@@ -77,11 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="human", help="your name in the league")
     p.add_argument("--rated", action="store_true", help="let the game move the bots' ratings")
     p.add_argument("--replays", default="played", help="folder for the replay of the game (default played/)")
+    p.add_argument("--from", dest="branch", metavar="REPLAY", default=None,
+                   help="go on live from a moment of this replay (--at), taking over --hero")
+    p.add_argument("--at", metavar="MM:SS", default=None, help="the moment of the game clock to go on from")
     p.add_argument("--seed", type=int, default=0)
 
     from moba.league_cmd import add_parsers
+    from moba.sweep import add_parser as add_sweep_parser
 
     add_parsers(sub, _preset_args)
+    add_sweep_parser(sub, _preset_args)
 
     p = sub.add_parser("heroes", help="print the hero roster with every ability's numbers, and the items")
     p.add_argument("--hero", default=None, help="only this hero")
@@ -110,11 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--ray-address", default=None, metavar="auto|HOST:PORT", help="join this Ray cluster")
     b.add_argument("--updates", type=int, default=10,
                    help="updates timed per setting, after the first snapshot joins (default 10)")
-    b = bench.add_parser("learn", help="win rate against the bots after minutes of training")
+    b = bench.add_parser("learn", help="win rate against the bots at marks of learner hero steps (or minutes)")
     _preset_args(b, "small")
-    b.add_argument("--minutes", type=float, nargs="+", default=[5, 15, 30, 60],
-                   help="training wall-clock minutes at which to evaluate (default 5 15 30 60); "
-                        "the run lasts until the last, and its schedules run over that time")
+    marks = b.add_mutually_exclusive_group()
+    marks.add_argument("--steps", type=float, nargs="+", default=None, metavar="HERO_STEPS",
+                       help="learner hero steps at which to evaluate, such as 1e6 1e7; the run lasts until "
+                            "the last and its schedules run over those steps, so the result does not depend "
+                            "on the machine's speed (the default: 1e6 2e6 4e6)")
+    marks.add_argument("--minutes", type=float, nargs="+", default=None,
+                       help="training wall-clock minutes at which to evaluate instead; the run lasts until "
+                            "the last, and its schedules run over that time")
     b.add_argument("--games", type=int, default=200, help="games against each bot per point (default 200)")
     b.add_argument("--greedy", action="store_true",
                    help="also play the scripted bot greedily (each head's most likely choice)")
@@ -138,46 +156,82 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--games", type=int, default=1000, help="games to play (default 1000)")
     b.add_argument("--batch", type=int, default=64, help="games at once (default 64)")
     b.add_argument("--seed", type=int, default=0)
+    b = bench.add_parser("calibration", help="the win-probability head's Brier score and reliability plot, "
+                                             "against a gold-and-buildings baseline")
+    _preset_args(b, "small")
+    b.add_argument("--checkpoint", required=True, help="a network with the win-probability head")
+    b.add_argument("--vs", default="scripted", help="the bot it plays (default scripted)")
+    b.add_argument("--games", type=int, default=1000, help="games, half on each side (default 1000)")
+    b.add_argument("--batch", type=int, default=64, help="games at once (default 64)")
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--out", default="bench-calibration", help="folder for the figures and plot")
     b = bench.add_parser("play", help="real-time play: bot decision latency and frame time")
     _preset_args(b, "small")
     b.add_argument("--bot", default="learned", help="learned (an untrained network), scripted, or a checkpoint")
     b.add_argument("--frames", type=int, default=600, help="frames to time (default 600: 20 s of play)")
+    b.add_argument("--window", action="store_true",
+                   help="also the frame rate of a real window, display included (needs X; under Xvfb: "
+                        "xvfb-run -s '-screen 0 1920x1080x24' moba bench play --window)")
     b.add_argument("--out", default="/tmp/moba-bench-play", help="folder for the game's replay")
     return parser
-
-
-def _agent(name: str, seed: int):
-    from agents.random_agent import RandomAgent
-    from agents.scripted import ScriptedAgent
-
-    return ScriptedAgent() if name == "scripted" else RandomAgent(seed)
 
 
 def cmd_match(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from league.play import play_games, summarize
+    from engine import BatchEnv
+    from league.play import play_from, play_games, summarize
+    from moba.bench import wilson
     from moba.compile import ensure_compiled
+    from moba.play import make_bot
     from moba.presets import load_preset
 
-    preset = load_preset(args.preset, args.overrides)
     if args.games < 1 or args.batch < 1:
         raise ConfigError("--games and --batch must be at least 1")
+    if (args.branch is None) != (args.at is None):
+        raise ConfigError("--from REPLAY and --at MM:SS go together")
+    if args.branch is not None and args.overrides:
+        raise ConfigError("--set does not apply with --from: the game goes on under the replay's rules")
     ensure_compiled()
     names = {0: "Radiant", 1: "Dire", 2: "draw"}
-    print(f"{args.radiant} (Radiant) vs {args.dire} (Dire), {args.games} games on "
-          f"'{preset.name}', seed {args.seed}")
+    if args.branch is not None:
+        from replays import load_replay
+        from replays.branch import branch, parse_clock
+        from replays.format import clock, result_text
+
+        replay = load_replay(args.branch)
+        point = branch(replay, parse_clock(args.at))
+        config, where = point.config, f"{args.branch} at {clock(point.tick)}"
+    else:
+        preset = load_preset(args.preset, args.overrides)
+        config, where = preset.game, f"'{preset.name}'"
+    probe = BatchEnv(config, num_games=1)
+    radiant = make_bot(args.radiant, probe, args.seed, args.db)
+    dire = make_bot(args.dire, probe, args.seed + 1, args.db)
+    print(f"{args.radiant} (Radiant) vs {args.dire} (Dire), {args.games} games from {where}, seed {args.seed}")
     bar = tqdm(total=args.games, unit="game", file=sys.stderr)
-    results = play_games(preset.game, _agent(args.radiant, args.seed), _agent(args.dire, args.seed + 1),
-                         args.games, seed=args.seed, batch=args.batch,
-                         on_result=lambda r: bar.update(1))
+    if args.branch is not None:
+        results = play_from(config, point.state, radiant, dire, args.games, seed=args.seed, batch=args.batch,
+                            on_result=lambda r: bar.update(1))
+    else:
+        results = play_games(config, radiant, dire, args.games, seed=args.seed, batch=args.batch,
+                             on_result=lambda r: bar.update(1))
     bar.close()
     for r in sorted(results, key=lambda r: r.index):
         print(f"game {r.index:4d}: {names[r.winner]:>7} in {r.minutes:5.1f} min, "
               f"kills {r.radiant_kills}-{r.dire_kills}")
     s = summarize(results)
-    print(f"Radiant {s['radiant_win_rate']:.0%}, Dire {s['dire_win_rate']:.0%}, "
-          f"draws {s['draw_rate']:.0%}; mean length {s['mean_minutes']:.1f} min")
+    n = len(results)
+    for side, key in (("Radiant", "radiant_win_rate"), ("Dire", "dire_win_rate")):
+        lo, hi = wilson(s[key] * n, n)
+        print(f"{side} won {round(s[key] * n)} of {n} ({s[key]:.0%}, 95% interval {lo:.0%}-{hi:.0%})")
+    print(f"draws {s['draw_rate']:.0%}; mean length {s['mean_minutes']:.1f} min")
+    if args.branch is not None and n > 1 and len({(r.winner, r.ticks, r.radiant_kills, r.dire_kills)
+                                                    for r in results}) == 1:
+        print("every continuation played out alike: from this moment these bots leave nothing to chance "
+              "(scripted bots choose alike every time; a network samples)")
+    if args.branch is not None:
+        print(f"in the recording: {result_text(replay.outcome)}")
 
 
 def cmd_config(args: argparse.Namespace) -> None:
@@ -198,6 +252,7 @@ def cmd_config(args: argparse.Namespace) -> None:
 
 COMMANDS = {
     "match": ("moba.cli", "cmd_match"),
+    "sweep": ("moba.sweep", "cmd_sweep"),
     "config": ("moba.cli", "cmd_config"),
     "heroes": ("moba.heroes", "cmd_heroes"),
     "train": ("moba.train", "cmd_train"),

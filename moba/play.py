@@ -23,6 +23,7 @@ from engine import BatchEnv, ConfigError, GameConfig
 from engine import fields as F
 from engine.constants import HEROES_PER_TEAM
 from engine.tables import HERO_INDEX, HEROES, ITEMS
+from league.play import team_win
 
 FPS = 30
 PAN_STEP = 60.0  # map units per frame of arrow-key or edge scrolling, at zoom 1
@@ -86,15 +87,20 @@ class Session:
     """One game: the env, the bots, the person's controller, the recorder."""
 
     def __init__(self, config: GameConfig, preset: str, side: int, allies, enemies, seed: int,
-                 human: str | None, replay_dir: str | Path):
+                 human: str | None, replay_dir: str | Path, hero: int | None = None,
+                 state: dict[str, np.ndarray] | None = None):
+        """`hero`: the person's hero slot (default the side's first);
+        `state`: a game to go on from (`replays.branch`), instead of a new one."""
         from moba.controls import HumanController
         from replays import Recorder
 
         self.env = BatchEnv(config, num_games=1, seed=seed)
         self.step = self.env.reset()
+        if state is not None:
+            self.step = self.env.restore(0, state)
         self.side, self.seed = side, seed
         self.bots = (allies, enemies) if side == 0 else (enemies, allies)
-        self.hero = side * HEROES_PER_TEAM if human else -1
+        self.hero = (side * HEROES_PER_TEAM if hero is None else hero) if human else -1
         self.controller = HumanController(self.env, self.hero) if human else None
         names = [getattr(b, "name", "bot") for b in self.bots]
         if human:
@@ -113,10 +119,19 @@ class Session:
         if self.controller is not None:
             actions[0, self.hero] = self.controller.action()
         self.step = self.env.step(actions)
-        self.recorder.after_step(self.env, actions)
+        self.recorder.after_step(self.env, actions, np.stack([team_win(b, 1) for b in self.bots], axis=1))
         if self.step.done[0]:
             self.result = {"winner": int(self.step.winner[0]), "ticks": int(self.step.length[0]),
                            "replay": str(self.recorder.written[-1])}
+
+    def leave(self) -> Path | None:
+        """Keep the game left before its end as a replay marked unfinished;
+        its path, or None if not a decision was played."""
+        if self.result is not None:
+            return None
+        before = len(self.recorder.written)
+        self.recorder.stop(self.env)
+        return self.recorder.written[-1] if len(self.recorder.written) > before else None
 
 
 def record_in_league(db: str | Path, session: Session, human: str, preset: str, rated: bool) -> None:
@@ -137,17 +152,20 @@ def record_in_league(db: str | Path, session: Session, human: str, preset: str, 
         store.record(game, session.result["winner"], session.result["ticks"], session.result["replay"])
 
 
-def run(session: Session, frames: int | None = None, window: bool = True) -> Timings:
+def run(session: Session, frames: int | None = None, window: bool = True, fps: int = FPS) -> Timings:
     """The real-time loop: events, a decision every `frameskip` frames,
     drawing. `frames` stops after that many (a benchmark); `window=False`
-    draws off screen and never waits."""
+    draws off screen and never waits. Each frame draws the units a frame's
+    share further from the world state before the last decision to the one
+    after it, so they glide at the frame rate rather than hop at each
+    decision (the picture trails the world by up to a decision, 0.13 s)."""
     from moba.render import VIEWS, Renderer, View
 
     if not window:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     pygame.display.init()
     renderer = Renderer(session.env)
-    screen = pygame.display.set_mode(renderer.size) if window else pygame.Surface(renderer.size)
+    screen = pygame.display.set_mode(renderer.size, pygame.RESIZABLE) if window else pygame.Surface(renderer.size)
     if window:
         pygame.display.set_caption("moba play")
     clock = pygame.time.Clock()
@@ -176,44 +194,58 @@ def run(session: Session, frames: int | None = None, window: bool = True) -> Tim
                 view.zoom = float(np.clip(view.zoom * (1.25 if event.y > 0 else 0.8), 1.0, 8.0))
             elif event.type == pygame.MOUSEBUTTONDOWN:
                 _click(event, renderer, view, session, shop)
+            elif event.type == pygame.VIDEORESIZE:
+                screen = pygame.display.set_mode(event.size, pygame.RESIZABLE)
         _pan(renderer, view, session, window)
         if not paused and session.result is None:
             if frame % every == 0:
                 session.decide()
             frame += 1
-        renderer.draw(screen, 0, view)
+        renderer.draw(screen, 0, view, t=((frame - 1) % every + 1) / every)
         _overlay(screen, renderer, session, shop, paused)
+        if window:
+            renderer.tooltip(screen, pygame.mouse.get_pos(), 0, view)
         session.timings.frames_ms.append((time.perf_counter() - t0) * 1000)
         if window:
             pygame.display.flip()
-            clock.tick(FPS)
+            clock.tick(fps)
         if session.result is not None and not window:
             break
     return session.timings
 
 
 def _click(event, renderer, view, session: Session, shop: bool) -> None:
-    pos = event.pos
-    if view.zoom > 1.0 and renderer.minimap_rect().collidepoint(pos) and event.button == 1:
-        view.follow, view.center = -1, renderer.minimap_point(pos)
-        return
-    if shop and event.button == 1 and session.controller is not None:
+    pos, layout, person = event.pos, renderer.layout, session.controller
+    if shop and person is not None and layout.shop.collidepoint(pos):  # the open shop lies over the map
         item = _shop_item_at(renderer, pos)
-        if item is not None:
-            session.controller.buy(item)
-            return
-    if pos[0] >= renderer.map_px or pos[1] >= renderer.map_px or session.controller is None:
+        if item is not None and event.button == 1:
+            person.buy(item)
+        return
+    if view.zoom > 1.0 and layout.minimap.collidepoint(pos):
+        if event.button == 1:
+            view.follow, view.center = -1, renderer.minimap_point(pos)
+        elif event.button == 3 and person is not None:  # as in Dota: walk to the point clicked on the minimap
+            person.right_click(*renderer.minimap_point(pos))
+        return
+    if not layout.map.collidepoint(pos) or person is None:
         return
     x, y = renderer.to_world(pos, 0, view)
     if event.button == 3:
-        session.controller.right_click(x, y)
+        person.right_click(x, y)
     elif event.button == 1:
-        session.controller.left_click(x, y)
+        person.left_click(x, y)
 
 
-def _shop_rows(renderer):
-    x0, y0 = renderer.map_px + 10, renderer.map_px - 22 * len(ITEMS) - 30
-    return [(i, (x0, y0 + 22 * i, 270, 20)) for i in range(len(ITEMS))]
+def _shop_rows(renderer) -> list[tuple[int, tuple[int, int, int, int]]]:
+    """Each item's row (x, y, w, h) in the shop panel, in two columns when
+    one does not fit the panel's height."""
+    r = renderer.layout.shop
+    room = r.h - 26  # under the panel's title
+    columns = 1 if room // len(ITEMS) >= 16 else 2
+    per_column = -(-len(ITEMS) // columns)
+    h, w = min(22, room // per_column), r.w // columns
+    return [(i, (r.x + w * (i // per_column) + 2, r.y + 24 + h * (i % per_column), w - 4, h - 2))
+            for i in range(len(ITEMS))]
 
 
 def _shop_item_at(renderer, pos) -> int | None:
@@ -228,40 +260,50 @@ def _pan(renderer, view, session: Session, window: bool) -> None:
         return
     keys = pygame.key.get_pressed()
     mx, my = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
-    dx = (keys[pygame.K_RIGHT] or 0 <= renderer.map_px - mx < 8) - (keys[pygame.K_LEFT] or 0 <= mx < 8)
-    dy = (keys[pygame.K_UP] or 0 <= my < 8) - (keys[pygame.K_DOWN] or 0 <= renderer.map_px - my < 8)
+    r = renderer.layout.map
+    edge = r.collidepoint(mx, my)  # the pointer at the map's edge scrolls it
+    dx = (keys[pygame.K_RIGHT] or edge and r.right - mx <= 8) - (keys[pygame.K_LEFT] or edge and mx - r.x < 8)
+    dy = (keys[pygame.K_UP] or edge and my - r.y < 8) - (keys[pygame.K_DOWN] or edge and r.bottom - my <= 8)
     if dx or dy:
         origin, scale = renderer.camera(view, 0)
-        half = renderer.map_px / scale / 2
         view.follow = -1
         step = PAN_STEP * session.env.map.size / 6000 / view.zoom
-        view.center = (origin[0] + half + dx * step, origin[1] + half + dy * step)
+        view.center = (origin[0] + r.w / scale / 2 + dx * step, origin[1] + r.h / scale / 2 + dy * step)
 
 
 def _overlay(screen, renderer, session: Session, shop: bool, paused: bool) -> None:
-    font, s = renderer.font, session.env.state
+    """The person's hero bar, the shop when open, and the help and messages
+    under the scoreboard."""
+    font, s, person = renderer.font, session.env.state, session.controller
     lines = []
-    if session.controller is not None:
-        lines.append("right-click move/attack  q w e r cast  1-6 items  b shop  y buyback  s stop  "
-                     "F1 camera  wheel zoom  p pause  esc quit")
-        if session.controller.message:
-            lines.append(session.controller.message)
-    if paused:
-        lines.append("paused")
     if session.result is not None:
         w = session.result["winner"]
         lines.append(f"{('Radiant wins', 'Dire wins', 'draw')[w]}  -  replay {session.result['replay']}")
-    for i, text in enumerate(lines):
-        screen.blit(font.render(text, True, (255, 255, 200)), (8, renderer.map_px - 18 * (len(lines) - i)))
-    if shop and session.controller is not None:
+    if paused:
+        lines.append("paused")
+    if person is not None:
+        if person.message:
+            lines.append(person.message)
+        lines.append("right-click move/attack  q w e r cast  1-6 items  b shop  y buyback  s stop  "
+                     "F1 camera  wheel zoom  p pause  esc quit")
+        renderer.draw_hero_bar(screen, 0, session.hero)
+    renderer.draw_notes(screen, lines)
+    if shop and person is not None:
+        panel = renderer.layout.shop
+        pygame.draw.rect(screen, (30, 32, 38), panel)
+        pygame.draw.rect(screen, (90, 90, 100), panel, 1)
         gold = s.hf[0, session.hero, F.GOLD]
+        screen.blit(font.render(f"shop  (gold {gold:.0f}; near your fountain)", True, (230, 230, 180)),
+                    (panel.x + 6, panel.y + 5))
         for i, (x, y, w, h) in _shop_rows(renderer):
             can = s.mask_item[0, session.hero, i]
+            colour = (230, 230, 230) if can else (140, 140, 140)
             pygame.draw.rect(screen, (50, 70, 50) if can else (50, 50, 50), (x, y, w, h))
-            label = f"{ITEMS[i].name.replace('_', ' '):<18} {ITEMS[i].cost:>5.0f}"
-            screen.blit(font.render(label, True, (230, 230, 230) if can else (140, 140, 140)), (x + 4, y + 3))
-        screen.blit(font.render(f"shop  (gold {gold:.0f}; near your fountain)", True, (230, 230, 180)),
-                    (renderer.map_px + 10, _shop_rows(renderer)[0][1][1] - 20))
+            cost = font.render(f"{ITEMS[i].cost:.0f}", True, colour)
+            screen.set_clip(pygame.Rect(x, y, w - cost.get_width() - 8, h))  # a long name gives way to the cost
+            screen.blit(font.render(ITEMS[i].name.replace("_", " "), True, colour), (x + 4, y + (h - 12) // 2))
+            screen.set_clip(None)
+            screen.blit(cost, (x + w - cost.get_width() - 4, y + (h - 12) // 2))
 
 
 
@@ -270,10 +312,18 @@ def cmd_play(args) -> None:
     from moba.compile import ensure_compiled
     from moba.presets import load_preset
 
-    preset = load_preset(args.preset, args.overrides)
     side = ("radiant", "dire").index(args.side)
     human = None if args.spectate else args.name
-    config = lineup_with(preset.game, args.hero, side * HEROES_PER_TEAM, args.seed) if human else preset.game
+    if (args.branch is None) != (args.at is None):
+        raise ConfigError("--from REPLAY and --at MM:SS go together")
+    state, hero = None, None
+    if args.branch is not None:
+        config, preset_name, state, hero = _branch_point(args, human)
+        side = side if hero is None else hero // HEROES_PER_TEAM
+    else:
+        preset = load_preset(args.preset, args.overrides)
+        preset_name = preset.name
+        config = lineup_with(preset.game, args.hero, side * HEROES_PER_TEAM, args.seed) if human else preset.game
     ensure_compiled()
     probe = BatchEnv(config, num_games=1)
     bot = make_bot(args.bot, probe, args.seed, args.db)
@@ -283,12 +333,36 @@ def cmd_play(args) -> None:
         allies, enemies = bot, ScriptedAgent()
     else:
         allies, enemies = ScriptedAgent(), bot
-    session = Session(config, preset.name, side, allies, enemies, args.seed, human, args.replays)
+    session = Session(config, preset_name, side, allies, enemies, args.seed, human, args.replays, hero, state)
     run(session)
     if session.result is None:
-        print("left before the end; nothing recorded")
+        kept = session.leave()
+        print(f"left before the end; kept as an unfinished replay: {kept}" if kept else
+              "left before the first decision; nothing recorded")
         return
     print(f"{('Radiant won', 'Dire won', 'draw')[session.result['winner']]}; replay {session.result['replay']}")
-    if human:
-        record_in_league(args.db, session, human, preset.name, args.rated)
+    if human and state is None:  # a branched game began mid-way: not a game to rate anyone by
+        record_in_league(args.db, session, human, preset_name, args.rated)
         print(f"recorded in {args.db} as {human!r} ({'rated' if args.rated else 'unrated'})")
+
+
+def _branch_point(args, human: str | None) -> tuple[GameConfig, str, dict[str, np.ndarray], int | None]:
+    """`play --from REPLAY --at MM:SS`: the replay's game at that moment, and
+    the slot of the person's hero (--hero, else the first of --side)."""
+    from replays import load_replay
+    from replays.branch import branch, parse_clock
+
+    if args.overrides:
+        raise ConfigError("--set does not apply with --from: the game goes on under the replay's rules")
+    replay = load_replay(args.branch)
+    point = branch(replay, parse_clock(args.at))
+    lineup = [HEROES[int(h)].name for h in point.state["hi"][:, F.HERO_ID]]
+    hero = None
+    if human:
+        side = ("radiant", "dire").index(args.side)
+        if args.hero is not None and args.hero not in lineup:
+            raise ConfigError(f"--hero {args.hero!r} is not in the replay's game; it has {', '.join(lineup)}")
+        # A name on both teams (a mirror lineup) is the one on --side.
+        slots = sorted((i // HEROES_PER_TEAM != side, i) for i, name in enumerate(lineup) if name == args.hero)
+        hero = slots[0][1] if args.hero is not None else side * HEROES_PER_TEAM
+    return point.config, str(replay.header["preset"]), point.state, hero

@@ -8,18 +8,27 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import fields as F
 from moba.compile import ensure_compiled
 from replays import load_replay
 from replays.playback import Playback
 
 SPEEDS = (0.25, 0.5, 1, 2, 4, 8, 16)
 HELP = ("space pause  +/- speed  v fog view  0-9 follow hero (` whole map)  wheel zoom  "
-        "click the timeline to seek  esc quit")
+        "click the timeline to seek  b branch here  esc quit")
 
 
 def cmd_watch(args) -> None:
-    watch(args.replay, args.view, args.speed)
+    watch(args.replay, args.view, args.speed, args.critic)
+
+
+def branch_commands(path: str | Path, tick: int, lineup: list[str]) -> list[str]:
+    """The commands that go on from this moment of the replay: live, taking
+    over a hero, or as many what-if games."""
+    from replays.format import clock
+
+    at = clock(tick)
+    return [f"moba play --from {path} --at {at} --hero {lineup[0]}",
+            f"moba match --from {path} --at {at} --radiant scripted --dire scripted --games 100"]
 
 
 def cmd_render(args) -> None:
@@ -28,17 +37,22 @@ def cmd_render(args) -> None:
     print(f"wrote {n} frames to {args.out}")
 
 
-def watch(path: str | Path, fog: str = "all", speed: float = 1.0) -> None:
+def watch(path: str | Path, fog: str = "all", speed: float = 1.0, critic: str | None = None) -> None:
     import pygame
 
+    from engine.tables import HEROES
     from moba.render import VIEWS, Renderer, View
 
     replay = load_replay(path)
     ensure_compiled()
+    if critic is not None:
+        replay.win = _score(replay, critic)
     playback = Playback(replay)
+    lineup = [HEROES[h].name for h in replay.header["lineup"]]
+    notes: list[str] = []
     pygame.init()
     renderer = Renderer(playback.env)
-    screen = pygame.display.set_mode(renderer.size)
+    screen = pygame.display.set_mode(renderer.size, pygame.RESIZABLE)
     pygame.display.set_caption(f"moba watch {Path(path).name}")
     clock = pygame.time.Clock()
     view, paused, credit = View(fog=fog), False, 0.0
@@ -63,28 +77,44 @@ def watch(path: str | Path, fog: str = "all", speed: float = 1.0) -> None:
                     view.follow, view.zoom = (int(event.unicode) + 9) % 10, max(view.zoom, 2.5)
                 elif event.unicode == "`":
                     view.follow, view.zoom = -1, 1.0
+                elif event.unicode == "b":
+                    hero = lineup[view.follow] if view.follow >= 0 else lineup[0]
+                    notes = branch_commands(path, int(playback.env.view().tick[0]), [hero])
+                    print("\n".join(["to go on from here:", *notes]), flush=True)
             elif event.type == pygame.MOUSEWHEEL:
                 view.zoom = float(np.clip(view.zoom * (1.25 if event.y > 0 else 0.8), 1.0, 8.0))
             elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
                 bar = renderer.timeline_rect()
                 if bar.collidepoint(event.pos):
                     playback.seek(int((event.pos[0] - bar.x) / bar.w * playback.steps))
+                    renderer.forget()  # nothing to glide from, and sightings from another time
+            elif event.type == pygame.VIDEORESIZE:
+                screen = pygame.display.set_mode(event.size, pygame.RESIZABLE)
         if not paused and not playback.finished:
             credit += SPEEDS[speed_i] * per_second / 30.0
             while credit >= 1.0 and playback.advance():
                 credit -= 1.0
-        renderer.draw(screen, 0, view, (playback.step, playback.steps, keyframes), playback.replay.values)
-        font = renderer.font
+        # Units glide toward the latest state as the credit for the next one accrues.
+        renderer.draw(screen, 0, view, (playback.step, playback.steps, keyframes), playback.replay.win,
+                      t=1.0 if playback.finished else credit)
         status = f"{SPEEDS[speed_i]:g}x{'  paused' if paused else ''}{'  (end)' if playback.finished else ''}"
-        screen.blit(font.render(f"{status}   {HELP}", True, (200, 200, 200)), (8, renderer.map_px - 18))
-        hovered = renderer.unit_at(pygame.mouse.get_pos(), 0, view)
-        if hovered >= 0:
-            s = playback.env.state
-            info = f"unit {hovered}  HP {s.uf[0, hovered, F.HP]:.0f}/{s.uf[0, hovered, F.MAX_HP]:.0f}"
-            mx, my = pygame.mouse.get_pos()
-            screen.blit(font.render(info, True, (255, 255, 160)), (mx + 12, my + 8))
+        renderer.draw_notes(screen, [status, HELP, *notes], (200, 200, 200))
+        renderer.tooltip(screen, pygame.mouse.get_pos(), 0, view)
         pygame.display.flip()
         clock.tick(30)
+
+
+def _score(replay, checkpoint: str) -> np.ndarray:
+    """`moba.critic.score`, with a progress bar."""
+    import sys
+
+    from tqdm import tqdm
+
+    from moba.critic import score
+
+    desc = f"scoring with {Path(checkpoint).name}"
+    with tqdm(total=replay.steps, unit="decision", file=sys.stderr, desc=desc) as bar:
+        return score(replay, checkpoint, on_step=lambda i: bar.update(1))
 
 
 def render(path: str | Path, out: str | Path, fog: str = "all", speed: float = 4.0, fps: int = 15,
@@ -115,7 +145,7 @@ def render(path: str | Path, out: str | Path, fog: str = "all", speed: float = 4
     frames, credit = [], 0.0
     view = View(fog=fog, follow=follow, zoom=2.5 if follow >= 0 else 1.0)
     while True:
-        renderer.draw(surface, 0, view, (playback.step, playback.steps, keyframes), playback.replay.values)
+        renderer.draw(surface, 0, view, (playback.step, playback.steps, keyframes), playback.replay.win)
         frames.append(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
         if playback.step >= last:
             break

@@ -9,7 +9,8 @@ The body holds the header (format and engine version, preset, game config,
 seed, lineup, agent names), the action log [steps, 10, 5], keyframes (the
 game's whole engine state every few game seconds, with a checksum each, so a
 viewer can seek and a re-simulation can tell when the rules have changed),
-the outcome, and optionally each team's value estimate at every decision.
+the outcome, and each team's estimate of its own win probability at every
+decision (NaN for a team whose agent makes none, such as a scripted bot).
 msgpack (flax.serialization) stores arrays as bytes with dtype and shape:
 nothing in a replay is ever unpickled.
 """
@@ -25,6 +26,8 @@ from typing import Any
 
 import numpy as np
 from flax import serialization
+
+from engine.constants import TICKS_PER_SECOND
 
 MAGIC = b"MOBAREPLAY"
 VERSION = 1
@@ -55,8 +58,8 @@ class Replay:
     header: dict[str, Any]
     actions: np.ndarray  # [steps, 10, 5] int
     keyframes: list[Keyframe]
-    outcome: dict[str, Any]  # winner (0, 1, 2), ticks, kills per team
-    values: np.ndarray | None = None  # [steps, 2] each team's value estimate
+    outcome: dict[str, Any]  # winner (0, 1, 2; -1 unfinished), ticks, kills per team; unfinished: left early
+    win: np.ndarray | None = None  # [steps, 2] each team's estimate that it wins, NaN where it has none
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -82,7 +85,7 @@ def save_replay(path: str | Path, replay: Replay) -> None:
         "keyframes": [{"step": k.step, "tick": k.tick, "state": k.state, "checksum": k.checksum}
                       for k in replay.keyframes],
         "outcome": replay.outcome,
-        "values": np.asarray(replay.values, np.float32) if replay.values is not None else None,
+        "win": np.asarray(replay.win, np.float32) if replay.win is not None else None,
         "extra": replay.extra,
     }
     data = MAGIC + struct.pack("<H", VERSION) + zlib.compress(serialization.msgpack_serialize(body), 6)
@@ -115,7 +118,7 @@ def load_replay(path: str | Path) -> Replay:
         keyframes = [Keyframe(int(k["step"]), int(k["tick"]), dict(k["state"]), str(k["checksum"]))
                      for k in body["keyframes"]]
         replay = Replay(header=dict(body["header"]), actions=np.asarray(body["actions"]), keyframes=keyframes,
-                        outcome=dict(body["outcome"]), values=body["values"], extra=body.get("extra") or {})
+                        outcome=dict(body["outcome"]), win=body.get("win"), extra=body.get("extra") or {})
     except (zlib.error, KeyError, TypeError, ValueError) as e:
         raise ReplayError(f"{where} is damaged ({e})") from None
     for part, names in (("header", HEADER), ("outcome", OUTCOME)):
@@ -127,6 +130,19 @@ def load_replay(path: str | Path) -> Replay:
     for k in keyframes:
         check_keyframe(k, where)
     return replay
+
+
+def clock(ticks: int) -> str:
+    """The game clock of a tick, MM:SS."""
+    seconds = int(ticks) // TICKS_PER_SECOND
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def result_text(outcome: dict[str, Any]) -> str:
+    """'Radiant won', 'Dire won', 'a draw', or 'unfinished at MM:SS'."""
+    if outcome.get("unfinished"):
+        return f"unfinished at {clock(outcome['ticks'])}"
+    return ("Radiant won", "Dire won", "a draw")[int(outcome["winner"])]
 
 
 def check_keyframe(k: Keyframe, where: str) -> None:

@@ -20,6 +20,13 @@ def outcome(step: Step, g: int) -> dict[str, Any]:
             "kills": [int(k) for k in step.score[g]]}
 
 
+def unfinished(step: Step, g: int) -> dict[str, Any]:
+    """The replay's record of game `g`, left before its end at this step:
+    no winner (-1), the clock and kills so far."""
+    return {"winner": -1, "ticks": int(step.tick[g]), "kills": [int(k) for k in step.score[g]],
+            "unfinished": True}
+
+
 def restore_keyframe(env: BatchEnv, g: int, keyframe: Keyframe) -> None:
     """A keyframe's game into slot `g`, or a ReplayError if it is corrupt or
     does not fit."""
@@ -66,17 +73,18 @@ class Recorder:
             return None
         # A recorder started mid-game (a resumed training run) records the rest of it.
         tick = int(env.view().tick[g])
-        return {"actions": [], "values": [], "keyframes": [Keyframe(0, tick, env.snapshot(g))],
+        return {"actions": [], "win": [], "keyframes": [Keyframe(0, tick, env.snapshot(g))],
                 "started": time.time()}
 
     def recording(self) -> np.ndarray:
         """[G] bool: the slots whose current game is being recorded."""
         return np.array([game is not None for game in self._games], bool)
 
-    def after_step(self, env: BatchEnv, actions: np.ndarray, values: np.ndarray | None = None,
+    def after_step(self, env: BatchEnv, actions: np.ndarray, win: np.ndarray | None = None,
                    live: np.ndarray | None = None) -> None:
-        """`values` [G, 2]: each team's value estimate before this step, if
-        known; `live` [G]: the games `env.step` was given, if not all."""
+        """`win` [G, 2]: each team's estimate that it wins, made with these
+        actions (NaN where a team has none); `live` [G]: the games
+        `env.step` was given, if not all."""
         step = env.view()
         for g, game in enumerate(self._games):
             if live is not None and not live[g]:
@@ -86,8 +94,7 @@ class Recorder:
                     self._games[g] = self._begin(env, g)
                 continue
             game["actions"].append(np.array(actions[g], np.int16))
-            if values is not None:
-                game["values"].append(np.asarray(values[g], np.float32))
+            game["win"].append(np.full(2, np.nan, np.float32) if win is None else np.asarray(win[g], np.float32))
             if step.done[g]:
                 self._finish(env, g, game)
                 self._games[g] = self._begin(env, g)
@@ -95,7 +102,15 @@ class Recorder:
                 n = len(game["actions"])
                 game["keyframes"].append(Keyframe(n, int(step.tick[g]), env.snapshot(g)))
 
-    def _finish(self, env: BatchEnv, g: int, game: dict[str, Any]) -> None:
+    def stop(self, env: BatchEnv) -> None:
+        """Keep the recorded games still in progress (a player left), marked
+        unfinished; nothing more is recorded."""
+        for g, game in enumerate(self._games):
+            if game is not None and game["actions"]:
+                self._finish(env, g, game, unfinished(env.view(), g))
+        self._games = [None] * env.num_games
+
+    def _finish(self, env: BatchEnv, g: int, game: dict[str, Any], result: dict[str, Any] | None = None) -> None:
         replay = Replay(
             header={"format": "moba-replay", "engine": ENGINE_VERSION, "preset": self.preset,
                     "config": env.config.to_dict(), "seed": env.seed, "slot": g,
@@ -103,8 +118,8 @@ class Recorder:
                     "agents": list(self.agents(g) if callable(self.agents) else self.agents),
                     "recorded": game["started"]},
             actions=np.stack(game["actions"]), keyframes=game["keyframes"],
-            outcome=outcome(env.view(), g),
-            values=np.stack(game["values"]) if game["values"] else None)
+            outcome=result or outcome(env.view(), g),
+            win=np.stack(game["win"]))
         if self.folder is None:
             self.replays.append(replay)
             return
@@ -133,6 +148,8 @@ def resimulate(replay: Replay) -> dict[str, Any]:
         step = env.step(action[None].astype(np.int32))
         if step.done[0]:
             return outcome(step, 0)
+        if replay.outcome.get("unfinished") and i == replay.steps - 1:
+            return unfinished(step, 0)
         k = checks.get(i + 1)
         if k is not None and Keyframe(k.step, k.tick, env.snapshot(0)).checksum != k.checksum:
             raise ReplayError(

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import trueskill
 from helpers import tiny_run_config
@@ -279,3 +280,30 @@ def test_training_snapshots_join_the_league_and_play_in_it(tmp_path, capsys):
     assert main(["league", "table", "--db", str(db), "--json"]) == 0
     names = [r["agent"] for r in json.loads(capsys.readouterr().out)]
     assert {"outside", "gone", "random", "scripted", "run@320", "run@640"} == set(names)
+
+
+def test_calibration_scores_a_calibrated_forecaster_above_the_baseline_and_fits_a_known_logistic():
+    from league import calibration
+
+    rng = np.random.default_rng(0)
+    positions = calibration.Positions()
+    for game in range(400):
+        p = rng.uniform(0.05, 0.95)  # the forecaster knows each game's true chance
+        n = 20
+        positions.p.append(np.full(n, p, np.float32))
+        positions.features.append(rng.normal(size=(n, 3)).astype(np.float32))  # the baseline sees noise
+        positions.core.append(np.zeros((n, 5, 2), np.float16))
+        positions.side.append(np.zeros(n, np.int8))
+        positions.game.append(np.full(n, game))
+        positions.outcome.append(np.full(n, float(rng.random() < p), np.float32))
+    result = calibration.evaluate(positions)
+    b = result["brier"]
+    assert result["games"] == 400 and result["positions"] == 200 * 20
+    assert b["network"] < b["baseline"] - 0.03 and b["baseline"] == pytest.approx(b["base_rate"], abs=0.01)
+    for point in result["reliability"]["network"]:
+        if point["positions"] >= 400:
+            assert abs(point["forecast"] - point["observed"]) < 0.15, point
+    # Data drawn from a known logistic model: the fit finds its weights.
+    x = rng.normal(size=(20000, 2)) * [2.0, 0.5]
+    y = (rng.random(20000) < 1 / (1 + np.exp(-(1.5 * x[:, 0] - 2.0 * x[:, 1] + 0.3)))).astype(float)
+    np.testing.assert_allclose(calibration.fit_logistic(x, y, steps=2000), [1.5, -2.0, 0.3], atol=0.15)

@@ -168,3 +168,21 @@ def test_a_finished_game_is_a_replay_and_an_unrated_league_game(tmp_path):
         me = store.agent("tester")
         assert me.kind == "human" and me.games == 1 and me.mu == 25.0  # recorded, not rated
         assert store.agent("scripted").mu == 25.0
+
+
+def test_the_window_resizes_and_the_shop_keeps_off_the_scoreboard(tmp_path):
+    from moba.render import PANEL, Layout
+
+    session = _session(tmp_path)
+    _post(pygame.event.Event(pygame.VIDEORESIZE, size=(1400, 900), w=1400, h=900))
+    run(session, frames=1)
+    screen = pygame.display.get_surface()
+    assert screen.get_size() == (1400, 900)
+    layout = Layout.fit((1400, 900))
+    right = (layout.map.right - 3, layout.map.centery)  # beyond where a square 720 map used to end
+    assert right[0] > 1020 and tuple(screen.get_at(right))[:3] != PANEL
+    renderer = Renderer(session.env)
+    for size in ((1020, 810), (1400, 900), (800, 1000), (640, 480)):
+        renderer.layout = Layout.fit(size)
+        for _, row in _shop_rows(renderer):
+            assert renderer.layout.shop.contains(row) and not renderer.layout.scoreboard.colliderect(row)

@@ -169,13 +169,13 @@ def _kickstart_setup(balance):
     zeros = jnp.zeros((T, N))
     batch = Batch(x=jax.tree_util.tree_map(seq, x)._replace(first=jnp.ones((T, N), bool)),
                   mask_target=seq(chosen), actions=seq(teacher), logp=zeros, value=zeros, reward=zeros,
-                  done=zeros, carry=jnp.zeros((1, N, 2, H)), teacher=seq(teacher),
+                  done=zeros, win=zeros, won=zeros, carry=jnp.zeros((1, N, 2, H)), teacher=seq(teacher),
                   teacher_mask_target=seq(chosen))
     cfg = PPOConfig(rollout_steps=T, chunk=T, epochs=1, minibatches=1, learning_rate=1e-2,
                     learning_rate_end=1e-2, value_coef=0.0, normalize_advantages=False)
     optimizer = make_optimizer(cfg)
     update = make_update(POLICY, cfg, balance, optimizer)
-    return update, LearnerState(params, optimizer.init(params), norm), batch, jnp.zeros(N), teacher, teacher_logp
+    return update, LearnerState(params, optimizer.init(params), norm), batch, jnp.zeros((N, 2)), teacher, teacher_logp
 
 
 def test_kickstarting_climbs_the_teachers_log_probability_alone():
@@ -184,8 +184,10 @@ def test_kickstarting_climbs_the_teachers_log_probability_alone():
     before = teacher_logp(params)
 
     still, _ = update(learner, batch, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 0.0)
-    for a, b in zip(jax.tree_util.tree_leaves(still.params), jax.tree_util.tree_leaves(params)):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    for name, layer in still.params["params"].items():  # only the win head, on its own loss, moves
+        if not name.startswith("win_head"):
+            for a, b in zip(jax.tree_util.tree_leaves(layer), jax.tree_util.tree_leaves(params["params"][name])):
+                np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
     _, stats = update(learner, batch, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
     assert float(stats["kickstart_loss"]) == pytest.approx(-float(before.mean()), rel=1e-5)
@@ -205,6 +207,28 @@ def test_kickstart_balance_weighs_rare_action_types_up():
     _, stats = update(learner, batch, zeros, jax.random.PRNGKey(2), 1e-2, 0.0, 1.0)
     assert float(stats["kickstart_loss"]) == pytest.approx(-(w * logp).sum() / w.sum(), rel=1e-5)
     assert abs(float(stats["kickstart_loss"]) + logp.mean()) > 1e-3  # not the plain mean
+
+
+def test_the_win_head_learns_who_wins_from_outcomes_alone():
+    # Half the sequences end their game won, half lost; nothing else in the
+    # batch says so (no reward, no teacher weight), and the policy stays put.
+    update, learner, batch, zeros, _, _ = _kickstart_setup(balance=0.0)
+    T, N = batch.done.shape
+    won = jnp.zeros((T, N)).at[-1, : N // 2].set(1.0)
+    batch = batch._replace(done=jnp.zeros((T, N)).at[-1].set(1.0), won=won)
+
+    def win_probability(params):
+        carry = jnp.zeros((N, 2, POLICY.config.hidden))
+        x = jax.tree_util.tree_map(lambda a: a[0], batch.x)
+        return np.asarray(jax.nn.sigmoid(POLICY.apply(params, learner.norm, carry, x)[1].win))
+
+    before = win_probability(learner.params)
+    for _ in range(300):
+        learner, stats = update(learner, batch, zeros, jax.random.PRNGKey(2), 3e-2, 0.0, 0.0)
+    after = win_probability(learner.params)
+    assert np.abs(before - 0.5).max() < 0.2
+    assert after[: N // 2].min() > 0.8 and after[N // 2:].max() < 0.2, after
+    assert float(stats["win_loss"]) < 0.3
 
 
 def test_normalizer_tracks_mean_and_variance():

@@ -3,6 +3,7 @@ GIF frame counts, seeking."""
 
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -142,3 +143,151 @@ def test_statuses_and_invisibility_are_drawn(replay_path):
     rules.set_status_end(s, 0, hero, F.INVIS_END, s.gi[0, F.TICK] + 60.0)
     s.uf[0, hero, F.INVIS_START] = 0
     assert 0 < count(fill) < solid  # drawn hollow for its own side
+
+
+# --- hand-built situations on the 6000 map (tests/helpers.py): after reset
+# Radiant's units stand around its base (bottom-left), none within 2500 of
+# (4800, 3000) (tests/test_fog.py); each test checks what it relies on.
+
+def _spread_out(radiant_at=(1500.0, 4500.0), dire_at=(4800.0, 3000.0)):
+    """Radiant's hero 0 and Dire's hero 9 far apart, vision recomputed."""
+    from helpers import make_env
+
+    from engine import observe
+
+    env = make_env()
+    s = env.state
+    s.uf[0, 0, [F.X, F.Y]] = radiant_at
+    s.uf[0, 9, [F.X, F.Y]] = dire_at
+    observe.observe_game(s, env.world, 0)
+    return env
+
+
+def _sees(s, team, x, y):
+    u = np.flatnonzero((s.ui[0, :, F.ALIVE] == 1) & (s.ui[0, :, F.TEAM] == team))
+    return bool(((s.uf[0, u, F.X] - x) ** 2 + (s.uf[0, u, F.Y] - y) ** 2 <= s.uf[0, u, F.VISION] ** 2).any())
+
+
+def test_fog_darkens_what_the_team_cannot_see_and_nothing_it_sees():
+    env = _spread_out()
+    s = env.state
+    unseen, seen = (4500.0, 2000.0), (1500.0, 3900.0)  # open ground, no unit within 300
+    assert not _sees(s, 0, *unseen) and _sees(s, 0, *seen) and not s.visible[0, 0, 9]
+    for x, y in (unseen, seen):
+        assert np.hypot(s.uf[0, :, F.X] - x, s.uf[0, :, F.Y] - y)[s.ui[0, :, F.ALIVE] == 1].min() > 300
+    pygame.display.init()
+    renderer = Renderer(env, map_px=300)
+    surface = pygame.Surface(renderer.size)
+
+    def brightness(fog, point):
+        renderer.draw(surface, 0, View(fog=fog))
+        origin, scale = renderer.camera(View(fog=fog), 0)
+        return sum(tuple(surface.get_at(renderer.to_px(*point, origin, scale)))[:3])
+
+    assert brightness("radiant", unseen) < 0.7 * brightness("all", unseen)
+    assert brightness("radiant", seen) == brightness("all", seen)
+    assert brightness("dire", unseen) == brightness("all", unseen)  # in Dire's sight
+
+
+def test_a_team_scoreboard_shows_enemies_as_last_seen_and_never_their_gold():
+    from engine import observe
+
+    env = _spread_out()
+    s = env.state
+    s.hf[0, 9, F.GOLD] = 4321.0
+    pygame.display.init()
+    renderer = Renderer(env, map_px=300)
+
+    def texts(rows, h):  # everything hero h's line says
+        return " ".join((*rows[h].texts, rows[h].items, rows[h].note))
+
+    assert "4321" in texts(renderer.scoreboard_rows(0, -1), 9)  # the all-seeing view
+    row = renderer.scoreboard_rows(0, 0)[9]
+    assert "4321" not in texts(renderer.scoreboard_rows(0, 0), 9)
+    assert row.texts[1] == "?" and row.hp is None and row.greyed  # never seen: nothing known
+    assert "4321" in texts(renderer.scoreboard_rows(0, 1), 9)  # its own side knows
+
+    s.uf[0, 9, [F.X, F.Y]] = s.uf[0, 0, [F.X, F.Y]] + 300.0  # walks into Radiant's sight
+    observe.observe_game(s, env.world, 0)
+    assert s.visible[0, 0, 9]
+    row = renderer.scoreboard_rows(0, 0)[9]
+    assert row.texts[1] == str(s.hi[0, 9, F.LEVEL]) and row.texts[3] == "?" and not row.greyed
+    seen_level, seen_hp = s.hi[0, 9, F.LEVEL], row.hp
+
+    s.uf[0, 9, [F.X, F.Y]] = (4800.0, 3000.0)  # gone again; it levels up and is hurt out of sight
+    s.hi[0, 9, F.LEVEL] += 3
+    s.uf[0, 9, F.HP] *= 0.5
+    s.gi[0, F.TICK] += 10 * 30
+    observe.observe_game(s, env.world, 0)
+    row = renderer.scoreboard_rows(0, 0)[9]
+    assert row.texts[1] == str(seen_level) and row.hp == seen_hp and row.greyed
+    assert row.note == "seen 10s ago" and "4321" not in texts(renderer.scoreboard_rows(0, 0), 9)
+    renderer.forget()  # a seek: what was seen before is forgotten
+    assert renderer.scoreboard_rows(0, 0)[9].texts[1] == "?"
+
+
+def test_units_glide_between_world_states_but_not_across_a_jump():
+    env = _spread_out()
+    s = env.state
+    pygame.display.init()
+    renderer = Renderer(env, map_px=300)
+    surface = pygame.Surface(renderer.size)
+    renderer.draw(surface, 0, View())
+    start = s.uf[0, 0, [F.X, F.Y]].copy()
+    s.uf[0, 0, F.X] += 100.0  # one decision later, 100 further east
+    s.uf[0, 9, F.X] -= 2000.0  # and hero 9 blinked
+    s.gi[0, F.TICK] += env.config.frameskip
+    renderer.draw(surface, 0, View(), t=0.5)
+    np.testing.assert_allclose(renderer.positions(0)[0], start + (50.0, 0.0))
+    np.testing.assert_allclose(renderer.positions(0)[9], s.uf[0, 9, [F.X, F.Y]])
+    origin, scale = renderer.camera(View(), 0)
+    x, y = renderer.to_px(*(start + (50.0, 0.0)), origin, scale)
+    assert tuple(surface.get_at((x, y)))[:3] == HERO_COLOURS[s.hi[0, 0, F.HERO_ID]]
+    renderer.draw(surface, 0, View(), t=1.0)
+    np.testing.assert_allclose(renderer.positions(0)[0], s.uf[0, 0, [F.X, F.Y]])
+
+
+def test_panels_never_overlap_and_the_map_fills_the_window():
+    from itertools import combinations
+
+    from moba.render import BOTTOM, SIDE, Layout
+
+    for size in ((1020, 810), (1600, 900), (800, 1100), (640, 480)):
+        layout = Layout.fit(size)
+        tiles = (layout.map, layout.scoreboard, layout.notes, layout.bottom)
+        for a, b in combinations(tiles, 2):
+            assert not a.colliderect(b), size
+        assert layout.map.size == (size[0] - SIDE, size[1] - BOTTOM)
+        assert pygame.Rect(0, 0, *size).contains(layout.scoreboard.union(layout.notes))
+        # The shop and the minimap lie over the map, apart.
+        assert layout.map.contains(layout.shop) and layout.map.contains(layout.minimap)
+        assert not layout.shop.colliderect(layout.minimap)
+
+
+def test_the_hero_bar_shows_levels_cooldowns_and_mana():
+    from helpers import make_env
+
+    from engine.tables import ITEM_INDEX
+
+    env = make_env()
+    s = env.state
+    tick = s.gi[0, F.TICK]
+    s.abil[0, 0, :, F.ABIL_LEVEL] = (1, 0, 2, 0)
+    s.abil[0, 0, 0, F.ABIL_READY] = tick + 90  # 3 s of cooldown left
+    s.inv[0, 0, 0, F.INV_ITEM], s.inv[0, 0, 0, F.INV_CHARGES] = ITEM_INDEX["healing_salve"], 2
+    pygame.display.init()
+    renderer = Renderer(env, map_px=300)
+    q, w, e, _, *items = renderer.hero_bar(0, 0)
+    assert (q.key, q.level, q.cooldown, q.ready) == ("q", 1, 3.0, False) and 0 < q.cooldown_share <= 1
+    assert w.level == 0 and not w.ready
+    assert e.level == 2 and e.cooldown == 0 and (e.ready or e.passive) and e.mana >= 0
+    assert items[0].name == "healing salve" and items[0].charges == 2 and items[0].ready
+    assert items[1].name == "" and not items[1].ready
+    s.uf[0, 0, F.MANA] = 0.0
+    costly = [slot for slot in renderer.hero_bar(0, 0)[:4] if slot.mana > 0 and slot.level > 0]
+    assert costly and not any(slot.ready for slot in costly)  # not enough mana
+    surface = pygame.Surface(renderer.size)
+    renderer.draw(surface, 0, View(fog="radiant"))
+    renderer.draw_hero_bar(surface, 0, 0)
+    bar = renderer.layout.bottom
+    assert len({tuple(surface.get_at((x, bar.y + 30))) for x in range(bar.x, bar.right, 3)}) >= 4  # drawn

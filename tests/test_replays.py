@@ -66,11 +66,11 @@ def test_bad_replay_files_give_clear_errors(recorded, tmp_path):
 
 def test_save_and_load_keep_every_field(recorded, tmp_path):
     replay = load_replay(recorded[1][0])
-    replay.values = np.linspace(-1, 1, 2 * replay.steps, dtype=np.float32).reshape(-1, 2)
+    replay.win = np.linspace(0, 1, 2 * replay.steps, dtype=np.float32).reshape(-1, 2)
     save_replay(tmp_path / "copy.moba-replay", replay)
     copy = load_replay(tmp_path / "copy.moba-replay")
     np.testing.assert_array_equal(copy.actions, replay.actions)
-    np.testing.assert_array_equal(copy.values, replay.values)
+    np.testing.assert_array_equal(copy.win, replay.win)
     for a, b in zip(copy.keyframes, replay.keyframes):
         assert (a.step, a.tick, a.checksum) == (b.step, b.tick, b.checksum)
         for name in a.state:

@@ -25,6 +25,7 @@ from league.pool import SnapshotPool
 from league.seats import LATEST, PAST, RANDOM, SCRIPTED
 from league.selfplay import Trainer, TrainingError
 from moba.cli import main
+from replays import Recorder, load_replay
 
 
 def rollout(trainer):
@@ -189,7 +190,7 @@ def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tm
     assert list(seats.kinds) == [LATEST, PAST, SCRIPTED, RANDOM]
     assert list(seats.trained_games) == [0, 1, 2, 3, 0]
     _, batch, last_value = rollout(trainer)
-    assert np.shape(batch.reward) == (16, 25) and np.shape(last_value) == (25,)
+    assert np.shape(batch.reward) == (16, 25) and np.shape(last_value) == (25, 2)
     learner, other = slice(0, 5), slice(20, 25)
     # Zero-sum rewards: a game's ten heroes' rewards sum to zero at every
     # step, so only the two sides of one game cancel.
@@ -233,6 +234,16 @@ def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
     assert kept.read_bytes() == b"an earlier replay"
     # The four games, recorded from the resumed update on, under the next free names.
     assert sorted(p.name for p in kept.parent.iterdir()) == [f"train-{n:05d}.moba-replay" for n in range(5)]
+    # Every network side's win probability is in the replays; a bot's side has none.
+    replays = [load_replay(p) for p in (tmp_path / "whole" / "replays").iterdir()]
+    assert replays and {"scripted", "random"} & {a for r in replays for a in r.header["agents"]}
+    for replay in replays:
+        assert replay.win.shape == (replay.steps, 2)
+        for team, agent in enumerate(replay.header["agents"]):
+            if agent in ("scripted", "random"):
+                assert np.isnan(replay.win[:, team]).all()
+            else:
+                assert ((replay.win[:, team] > 0) & (replay.win[:, team] < 1)).all(), agent
 
 
 def test_checkpoint_errors_name_the_problem(tmp_path):
@@ -285,11 +296,12 @@ def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
 
 def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(tmp_path, capsys):
     out = tmp_path / "bench"
-    args = ["bench", "learn", "--minutes", "0", "0", "--games", "2", "--out", str(out)] + tiny_run_overrides()
+    args = ["bench", "learn", "--steps", "320", "640", "--games", "2", "--out", str(out)] + tiny_run_overrides()
     assert main(args) == 0
     rows = capsys.readouterr().out.splitlines()
     assert rows[2].split() == ["minutes", "hero", "steps", "vs", "random", "vs", "scripted"]
-    assert [r.split()[:2] for r in rows[3:5]] == [["0", "320"], ["0", "320"]]  # both marks after one update
+    # A mark after each update of 320 hero steps; the run ends at the last.
+    assert [r.split()[1] for r in rows[3:5]] == ["320", "640"]
     curve = json.loads((out / "learn_curve.json").read_text())
     assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted"]] * 2
     assert (out / "learn_curve.png").is_file()
@@ -394,6 +406,44 @@ def test_a_snapshot_file_plays_as_an_agent(tmp_path):
     checkpoint.save(tmp_path / "old.msgpack", meta, tree)
     with pytest.raises(checkpoint.CheckpointError, match="weights of another network.*lane_emb"):
         load_policy_agent(tmp_path / "old.msgpack", env)
+
+
+
+def test_evaluation_replays_keep_the_win_probability_and_a_critic_scores_any_replay(tmp_path):
+    from moba.critic import score
+
+    cfg = tiny_run_config()
+    trainer = Trainer(tmp_path / "run", cfg)
+    trainer.run()
+    snapshot = trainer.pool.path(trainer.pool.steps[0])
+    env = BatchEnv(cfg.game, num_games=2)
+    recorder = Recorder(tmp_path / "games", "tiny", ("net", "random"))
+    play_games(cfg.game, load_policy_agent(snapshot, env, seed=1), RandomAgent(0), num_games=2, batch=2,
+               recorder=recorder)
+    replay = load_replay(recorder.written[0])
+    assert ((replay.win[:, 0] > 0) & (replay.win[:, 0] < 1)).all() and np.isnan(replay.win[:, 1]).all()
+    # Scored afresh from both sides: the Radiant estimates are the ones made in play.
+    scored = score(replay, snapshot)
+    assert scored.shape == (replay.steps, 2) and np.isfinite(scored).all()
+    np.testing.assert_allclose(scored[:, 0], replay.win[:, 0], atol=1e-5)
+    # Fitted afresh on the outcomes of games it plays, the head is scored beside the baseline.
+    out = tmp_path / "calibration"
+    assert main(["bench", "calibration", "--checkpoint", str(snapshot), "--games", "8", "--batch", "4",
+                 "--out", str(out)] + tiny_run_overrides()) == 0
+    result = json.loads((out / "calibration.json").read_text())
+    assert set(result["brier"]) == {"network", "network, refit", "baseline", "base_rate"}
+    assert result["games"] == 8 and (out / "calibration.png").is_file()
+    bias = [load_policy_agent(p, env).params["params"]["win_head_1"]["bias"] for p in (out / "refit.msgpack", snapshot)]
+    assert not np.array_equal(*bias)  # the head moved; the rest of the network is the snapshot's
+    # A network from before the win head plays as it did, predicts nothing, and cannot score.
+    meta, tree = checkpoint.load(snapshot)
+    tree["params"]["params"] = {k: v for k, v in tree["params"]["params"].items() if not k.startswith("win_head")}
+    checkpoint.save(tmp_path / "old.msgpack", meta, tree)
+    old = load_policy_agent(tmp_path / "old.msgpack", env)
+    old.act(env, env.reset(), 0)
+    assert not old.predicts_win and np.isnan(old.win).all()
+    with pytest.raises(checkpoint.CheckpointError, match="no win-probability head"):
+        score(replay, tmp_path / "old.msgpack")
 
 
 def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):

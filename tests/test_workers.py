@@ -227,3 +227,21 @@ def test_a_driver_killed_mid_run_resumes_with_the_same_workers_from_its_last_che
     for name, data in kept.items():  # what the killed run wrote is unchanged (or pruned as old)
         path = run / "checkpoints" / name
         assert not path.exists() or path.read_bytes() == data
+
+
+def test_a_sweep_runs_its_trials_as_ray_tasks(tmp_path, capsys):
+    import json
+
+    from helpers import tiny_run_overrides
+
+    from moba.cli import main
+
+    folder = tmp_path / "sweep"
+    assert main(["sweep", *tiny_run_overrides(), "--grid", "train.seed=0,1", "--games", "2", "--league-games", "2",
+                 "--parallel", "2", "--out", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "2 at once on Ray" in out and "train.seed=1 against train.seed=0" in out
+    results = [json.loads((folder / "trials" / f"train.seed={s}" / "result.json").read_text()) for s in (0, 1)]
+    assert [r["hero_steps"] for r in results] == [320, 320]
+    # Each trial trained in a worker of its own, into its own run folder.
+    assert all((folder / "trials" / f"train.seed={s}" / "config.toml").is_file() for s in (0, 1))
