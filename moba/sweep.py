@@ -181,7 +181,10 @@ def _shared_league(folder: Path, spec: dict[str, Any], results: dict[str, Any]) 
         if rated != sorted(results):
             for name, r in results.items():
                 store.add_agent(name, "learned", checkpoint=r["checkpoint"], step=r["hero_steps"], exist_ok=True)
-            ev = Evaluation(games=spec["league_games"] * len(results), batch=64, seed=len(results),
+            games = spec["league_games"] * len(results)
+            pairs = (len(results) + 2) * (len(results) + 1) // 2  # the bots are in the league too
+            # Blocks small enough that the round robin reaches every pair.
+            ev = Evaluation(games=games, batch=max(2, min(64, games // pairs)), seed=len(results),
                             round_robin=True, settings=settings)
             print(f"shared league {folder / 'league.sqlite'}: {ev.games} round-robin games among "
                   f"{len(results)} trials' agents and the bots", file=sys.stderr)
@@ -248,8 +251,8 @@ def _plot(folder: Path, rows: list[dict[str, Any]], terms: list[str]) -> Path:
     ax = axes[0]
     for k, bot in enumerate(BOTS):
         win = np.array([r[bot]["win"] for r in rows])
-        err = np.array([[r[bot]["win"] - r[bot]["interval"][0], r[bot]["interval"][1] - r[bot]["win"]]
-                        for r in rows]).T
+        lo, hi = (np.array([r[bot]["interval"][k] for r in rows]) for k in (0, 1))
+        err = np.clip([win - lo, hi - win], 0.0, None)  # a Wilson bound can pass the rate by a rounding
         ax.bar(x + (k - 1) * 0.27, win, 0.27, yerr=err, capsize=3, label=f"vs {bot}")
     ax.set(ylim=(0, 1), ylabel="win rate (95% interval)", title="against the bots")
     ax.legend()
