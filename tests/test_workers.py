@@ -4,6 +4,7 @@ killed worker replaced, a worker's error stopping the run with its message;
 the same league games and ratings on workers as in process, a killed
 worker's block played by another."""
 
+import json
 import os
 import signal
 import subprocess
@@ -12,11 +13,13 @@ import sys
 import jax
 import numpy as np
 import pytest
-from helpers import tiny_run_config
+from helpers import tiny_run_config, tiny_run_overrides
 
 from agents import checkpoint
 from engine import GameConfig
 from league.selfplay import Trainer, TrainingError
+from league.store import LeagueStore
+from moba.cli import main
 
 # The smallest map with paper buildings (as in test_league.py).
 QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
@@ -115,16 +118,12 @@ def test_workers_without_ray_is_a_one_line_error_naming_the_extra(tmp_path):
 
 
 def _league(path):
-    from league.store import LeagueStore
-
     with LeagueStore(path) as store:
         store.add_agent("twin", "scripted")  # two deterministic agents: their games repeat exactly
     return path
 
 
 def _record(path):
-    from league.store import LeagueStore
-
     with LeagueStore(path) as store:
         games = store.db.execute("SELECT seed, number, radiant, dire, winner, ticks, replay IS NOT NULL FROM games "
                                  "ORDER BY id").fetchall()
@@ -134,7 +133,6 @@ def _record(path):
 
 def _evaluate(path, workers, round_robin=True, games=12):
     from league.evaluate import Evaluation, evaluate
-    from league.store import LeagueStore
     from league.workers import EvalWorkers
 
     rules = QUICK.replace(time_cap_minutes=10.0)
@@ -229,19 +227,41 @@ def test_a_driver_killed_mid_run_resumes_with_the_same_workers_from_its_last_che
         assert not path.exists() or path.read_bytes() == data
 
 
-def test_a_sweep_runs_its_trials_as_ray_tasks(tmp_path, capsys):
-    import json
-
-    from helpers import tiny_run_overrides
-
-    from moba.cli import main
-
+def test_a_sweep_of_one_reward_weight_on_ray_reports_both_trials_and_what_the_weight_paid(tmp_path, capsys):
     folder = tmp_path / "sweep"
-    assert main(["sweep", *tiny_run_overrides(), "--grid", "train.seed=0,1", "--games", "2", "--league-games", "2",
-                 "--parallel", "2", "--out", str(folder)]) == 0
+    command = ["sweep", *tiny_run_overrides(), "--grid", "rewards.xp_gained=0.002,0.02", "--parallel", "2",
+               "--games", "4", "--league-games", "4", "--out", str(folder)]
+    assert main(command) == 0
     out = capsys.readouterr().out
-    assert "2 at once on Ray" in out and "train.seed=1 against train.seed=0" in out
-    results = [json.loads((folder / "trials" / f"train.seed={s}" / "result.json").read_text()) for s in (0, 1)]
-    assert [r["hero_steps"] for r in results] == [320, 320]
-    # Each trial trained in a worker of its own, into its own run folder.
-    assert all((folder / "trials" / f"train.seed={s}" / "config.toml").is_file() for s in (0, 1))
+    assert "2 trials of 320 hero steps on 'small', 2 at once on Ray" in out
+    differences = [line for line in out.splitlines()
+                   if line.startswith("rewards.xp_gained=0.02 against rewards.xp_gained=0.002: vs random")]
+    assert len(differences) == 1 and "xp_gained paid +" in differences[0]
+    rows = {r["trial"]: r for r in json.loads((folder / "report.json").read_text())["trials"]}
+    assert set(rows) == {"rewards.xp_gained=0.002", "rewards.xp_gained=0.02"}
+    for weight, row in ((0.002, rows["rewards.xp_gained=0.002"]), (0.02, rows["rewards.xp_gained=0.02"])):
+        assert row["hero_steps"] == 320 and row["rating"] is not None
+        assert row["scripted"]["games"] == row["random"]["games"] == row["teacher"]["games"] == 4
+        # The term pays each hero the weight per XP point (the events are the team's five heroes').
+        assert row["events"]["xp_gained"] > 0
+        assert row["terms"]["xp_gained"] == pytest.approx(weight * row["events"]["xp_gained"] / 5, rel=1e-4)
+    assert (folder / "sweep.png").stat().st_size > 10_000
+    with LeagueStore(folder / "league.sqlite") as store:
+        games = store.played_count()
+    assert games == 8
+    stamps = {p: p.stat().st_mtime_ns for p in folder.glob("trials/*/checkpoints/*")}
+
+    # The same command again trains, measures and rates nothing twice.
+    assert main(command) == 0
+    assert {p: p.stat().st_mtime_ns for p in folder.glob("trials/*/checkpoints/*")} == stamps
+    with LeagueStore(folder / "league.sqlite") as store:
+        assert store.played_count() == games
+    assert main(["sweep", "report", str(folder)]) == 0
+    assert "rewards.xp_gained=0.02 against rewards.xp_gained=0.002" in capsys.readouterr().out
+
+    # Another grid in the same folder, or a bad key, is refused before anything runs.
+    other = ["--grid", "rewards.xp_gained=0,1", "--games", "4", "--league-games", "4", "--out", str(folder)]
+    assert main(["sweep", *tiny_run_overrides()] + other) == 2
+    assert "holds another sweep (grid, trials differ)" in capsys.readouterr().err
+    assert main(["sweep", "--grid", "rewards.no_such_term=1,2", "--out", str(tmp_path / "bad")]) == 2
+    assert "no_such_term" in capsys.readouterr().err and not (tmp_path / "bad").exists()
