@@ -76,10 +76,11 @@ def parse_points(points: list[str]) -> list[tuple[tuple[str, str], ...]]:
 
 def grid(axes: dict[str, list[str]], points: list[tuple[tuple[str, str], ...]] | None = None) -> list[Trial]:
     """Every listed point (or the preset alone) with every combination of the
-    axes' values, in the order given."""
+    axes' values, the points innermost: a sweep of recipes over seeds has
+    every recipe of the first seed first."""
     trials = []
-    for point in points or [()]:
-        for values in itertools.product(*axes.values()):
+    for values in itertools.product(*axes.values()):
+        for point in points or [()]:
             settings = point + tuple(zip(axes, values))
             name = ",".join(f"{k}={v}" for k, v in settings) or "preset"
             trials.append(Trial(name, settings))

@@ -82,7 +82,7 @@ def _trial_configs(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]],
 def run(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from league.sweep import plan, run_trial
+    from league.sweep import plan
     from moba.compile import ensure_compiled
 
     common, axes, trials = _trial_configs(args)
@@ -100,6 +100,19 @@ def run(args: argparse.Namespace) -> None:
     jobs = [(str(folder / "trials" / t.name), _trial_run_config(p.run), p.name, spec["games"], p.run.train.seed)
             for t, p in trials]
     bar = tqdm(total=len(jobs), unit="trial", file=sys.stderr, dynamic_ncols=True, desc="trials")
+    try:
+        _run_trials(jobs, args, bar)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the trial under way saved a checkpoint
+        bar.close()
+        print(f"sweep stopped; the same command resumes it (trials done: {bar.n} of {len(jobs)})")
+        return
+    bar.close()
+    report(folder)
+
+
+def _run_trials(jobs: list[tuple], args: argparse.Namespace, bar: Any) -> None:
+    from league.sweep import run_trial
+
     if args.parallel == 1:
         for job in jobs:
             name = Path(job[0]).name
@@ -123,8 +136,6 @@ def run(args: argparse.Namespace) -> None:
             ray.get(done[0])  # a trial that failed on every try stops the sweep with its error
             del pending[done[0]]
             bar.update(1)
-    bar.close()
-    report(folder)
 
 
 def _trial_run_config(run: Any) -> dict[str, Any]:
