@@ -343,6 +343,16 @@ def init_params(policy: Policy, key: jax.Array):
     return {"params": {**params["params"], **extra["params"]}}
 
 
+def with_win_head(params: dict, fresh: dict) -> tuple[dict, bool]:
+    """`params`, and whether they have a win head of their own: a network
+    from before the head gets `fresh`'s untrained one, so it loads, plays as
+    before and resumes training."""
+    if any(k.startswith("win_head") for k in params["params"]):
+        return params, True
+    head = {k: v for k, v in fresh["params"].items() if k.startswith("win_head")}
+    return {"params": {**params["params"], **head}}, False
+
+
 def shapes_for(game: GameConfig) -> Shapes:
     """The shapes of the observation and action heads of a game."""
     return Shapes(obs_size=obs_layout(game.obs_units, game.minimap_size).size, obs_units=game.obs_units,

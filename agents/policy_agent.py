@@ -23,6 +23,7 @@ from agents.policy import (
     init_params,
     sample,
     shapes_for,
+    with_win_head,
 )
 from agents.roles import HERO_LANES
 from agents.teacher import Teacher, TeacherConfig
@@ -196,13 +197,11 @@ def policy_agent_from(loaded: tuple[dict[str, Any], dict[str, Any]], path: str |
             net.get("teacher") or {"scripted_purchases": policy_cfg.pop("scripted_purchases", True)})
         policy = Policy(PolicyConfig.from_dict(policy_cfg), Shapes(**net["shapes"]))
         weights = tree["learner"] if "learner" in tree else tree
-        params, norm = weights["params"], as_normalizer(weights["norm"])
-        predicts_win = any(k.startswith("win_head") for k in params["params"])
+        # A network from before the win head plays as it did, and predicts nothing.
+        params, predicts_win = with_win_head(weights["params"], init_params(policy, jax.random.PRNGKey(0)))
+        norm = as_normalizer(weights["norm"])
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise checkpoint.CheckpointError(f"{str(path)!r} holds no policy ({e})") from None
-    if not predicts_win:  # a network from before the win head plays as it did, and predicts nothing
-        fresh = init_params(policy, jax.random.PRNGKey(0))["params"]
-        params = {"params": {**params["params"], **{k: v for k, v in fresh.items() if k.startswith("win_head")}}}
     _check_params(path, policy, params)
     if env is not None and shapes_for(env.config) != policy.shapes:
         raise checkpoint.CheckpointError(

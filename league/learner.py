@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from agents.policy import Policy, init_params, normalizer_init
+from agents.policy import Policy, init_params, normalizer_init, with_win_head
 from agents.ppo import Batch, LearnerState, make_optimizer, make_update
 from engine.constants import ACTION_TYPE_NAMES, HEAD_NAMES, NUM_ACTION_TYPES
 from league.config import RunConfig
@@ -75,11 +75,17 @@ class Learner:
         """The state of `state_tree`, or a ValueError saying what does not fit."""
         from agents.policy_agent import as_normalizer
 
-        params = jax.tree_util.tree_map(jnp.asarray, tree["params"])
+        saved = jax.tree_util.tree_map(jnp.asarray, tree["params"])
+        params, own_head = with_win_head(saved, self.state.params)
         leaves = [jnp.asarray(a) for a in tree["opt_state"]]
-        layout = jax.tree_util.tree_structure(self.state.opt_state)
+        layout = jax.tree_util.tree_structure(self.optimizer.init(saved))
         if len(leaves) != layout.num_leaves:
             raise ValueError(f"{where} holds an optimiser state of {len(leaves)} arrays where this version's has "
                              f"{layout.num_leaves}: it was written by another version of moba")
-        self.state = LearnerState(params, jax.tree_util.tree_unflatten(layout, leaves), as_normalizer(tree["norm"]))
+        opt_state = jax.tree_util.tree_unflatten(layout, leaves)
+        if not own_head:  # a run from before the win head: the head's Adam moments start at zero
+            old = {jax.tree_util.keystr(k): v for k, v in jax.tree_util.tree_leaves_with_path(opt_state)}
+            opt_state = jax.tree_util.tree_map_with_path(lambda k, v: old.get(jax.tree_util.keystr(k), v),
+                                                         self.optimizer.init(params))
+        self.state = LearnerState(params, opt_state, as_normalizer(tree["norm"]))
         self.key = jnp.asarray(tree["key"], jnp.uint32)

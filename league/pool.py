@@ -11,7 +11,7 @@ trainer's checkpoint.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -20,8 +20,12 @@ from league.seats import PoolView
 
 
 class SnapshotPool:
-    def __init__(self, folder: str | Path, quality_lr: float = 0.01, max_size: int = 100):
+    def __init__(self, folder: str | Path, quality_lr: float = 0.01, max_size: int = 100,
+                 complete: Callable[[dict], dict] | None = None):
+        """`complete` fills in what a snapshot of an older network lacks
+        (`agents.policy.with_win_head`), so old and new ones stack."""
         self.folder = Path(folder)
+        self.complete = complete
         self.quality_lr = quality_lr
         self.max_size = max_size
         self.steps: list[int] = []  # training step of each snapshot
@@ -63,7 +67,10 @@ class SnapshotPool:
     def load(self, step: int) -> dict[str, Any]:
         """The snapshot's policy tree (params and normaliser)."""
         if step not in self._cache:
-            self._cache[step] = checkpoint.load(self.path(step))[1]
+            tree = checkpoint.load(self.path(step))[1]
+            if self.complete is not None:
+                tree["params"] = self.complete(tree["params"])
+            self._cache[step] = tree
         return self._cache[step]
 
     def view(self) -> PoolView:

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from agents import checkpoint
-from agents.policy import Policy, shapes_for
+from agents.policy import Policy, shapes_for, with_win_head
 from agents.policy_agent import PolicyAgent
 from engine import ENGINE_VERSION
 from league.bots import Evaluator, learner_agent
@@ -72,7 +72,9 @@ class Trainer:
             self.rollouts = LocalRollouts(cfg, self.policy, self.folder.name, preset_name)
             self.evaluator = Evaluator(cfg, self.policy)
         self.learner = Learner(self.policy, cfg, jax.random.PRNGKey(cfg.train.seed))
-        self.pool = SnapshotPool(self.folder.path / "pool", cfg.train.quality_lr, cfg.train.pool_size)
+        fresh = self.learner.params  # an older snapshot gets the untrained win head of this run's start
+        self.pool = SnapshotPool(self.folder.path / "pool", cfg.train.quality_lr, cfg.train.pool_size,
+                                 lambda params: with_win_head(params, fresh)[0])
         self.update = 0
         self.updates_total = math.ceil(cfg.train.total_steps / cfg.decisions_per_update())
         self.progress = progress or (lambda: min(1.0, self.update / max(1, self.updates_total)))

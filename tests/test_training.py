@@ -474,3 +474,34 @@ def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
     assert end["schedule/learning_rate"] == pytest.approx(p.learning_rate_end)
     assert end["schedule/entropy_coef"] == pytest.approx(p.entropy_coef_end)
     assert end["schedule/team_spirit"] == trainer.cfg.rewards.team_spirit_end
+
+
+def test_a_run_from_before_the_win_head_resumes_with_an_untrained_head(tmp_path):
+    part = Trainer(tmp_path / "run", tiny_run_config(updates=3))
+
+    def sigterm_after_two(update, metrics):
+        if update == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    part.run(on_update=sigterm_after_two)
+    # What the version before the head wrote: no head in the checkpoint's weights, in its
+    # optimiser state, or in the pool's snapshots.
+    def strip(params):
+        return {"params": {k: v for k, v in params["params"].items() if not k.startswith("win_head")}}
+
+    path = part.latest_checkpoint()
+    meta, tree = checkpoint.load(path)
+    tree["learner"]["params"] = strip(tree["learner"]["params"])
+    opt_state = part.learner.optimizer.init(strip(part.learner.params))
+    tree["learner"]["opt_state"] = [np.asarray(a) for a in jax.tree_util.tree_leaves(opt_state)]
+    checkpoint.save(path, meta, tree)
+    for snapshot in (tmp_path / "run" / "pool").glob("*.msgpack"):
+        meta, tree = checkpoint.load(snapshot)
+        tree["params"] = strip(tree["params"])
+        checkpoint.save(snapshot, meta, tree)
+
+    resumed = Trainer.resume(tmp_path / "run")
+    resumed.run()  # the third update plays old snapshots beside the new one it adds
+    assert resumed.update == 3 and len(resumed.pool) == 3
+    head = resumed.learner.params["params"]["win_head_1"]["kernel"]
+    assert np.isfinite(np.asarray(head)).all()
