@@ -49,6 +49,7 @@ from engine.mapgen import (
 from engine.tables import HEROES, ITEMS
 from engine.world import BUILDING_BASE, BUILDINGS_PER_TEAM
 from moba.controls import CAST_KEYS, ITEM_KEYS
+from replays.format import clock
 
 TERRAIN_COLOURS = {TERRAIN_GROUND: (62, 84, 52), TERRAIN_TREES: (28, 52, 28), TERRAIN_RIVER: (52, 92, 130),
                    TERRAIN_LANE: (120, 104, 78), TERRAIN_BASE: (92, 88, 80)}
@@ -259,10 +260,8 @@ class Renderer:
         self._scoreboard(surface, g, team)
         if timeline is not None:
             self._timeline(surface, *timeline, win)
-        tick = int(s.gi[g, F.TICK])
-        clock = f"{tick // TICKS_PER_SECOND // 60:02d}:{tick // TICKS_PER_SECOND % 60:02d}"
         score = f"{s.gi[g, F.SCORE]} - {s.gi[g, F.SCORE + 1]}"
-        label = self.big.render(f"{clock}   Radiant {score} Dire   view: {view.fog}", True, TEXT)
+        label = self.big.render(f"{clock(s.gi[g, F.TICK])}   Radiant {score} Dire   view: {view.fog}", True, TEXT)
         surface.blit(label, (area.x + 8, area.y + 6))
 
     def _glide(self, g: int, t: float) -> None:

@@ -7,9 +7,10 @@ import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from helpers import QUICK  # noqa: E402
+
 from agents.random_agent import RandomAgent  # noqa: E402
 from agents.scripted import ScriptedAgent  # noqa: E402
-from engine import GameConfig  # noqa: E402
 from engine.constants import TICKS_PER_SECOND  # noqa: E402
 from league.play import play_from, play_games  # noqa: E402
 from moba.cli import main  # noqa: E402
@@ -18,9 +19,6 @@ from replays import Recorder, ReplayError, load_replay, resimulate  # noqa: E402
 from replays.branch import branch, parse_clock  # noqa: E402
 from replays.format import result_text  # noqa: E402
 from replays.playback import Playback  # noqa: E402
-
-QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
-                   minimap_size=2, building_hp_scale=0.01, lineup="mirror")
 
 
 @pytest.fixture(scope="module")

@@ -13,19 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import trueskill
-from helpers import tiny_run_config
+from helpers import QUICK, tiny_run_config
 
-from engine import GameConfig
 from league.evaluate import Evaluation, evaluate
 from league.report import format_table, head_to_head, plot, table_rows
 from league.selfplay import Trainer
 from league.store import LeagueError, LeagueStore, trueskill_env
 from moba.cli import main
-
-# The smallest map with paper buildings: the scripted bot wins in about two
-# minutes, random play never does.
-QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
-                   minimap_size=2, building_hp_scale=0.01, lineup="mirror")
 
 
 def test_ratings_match_the_trueskill_package(tmp_path):

@@ -8,9 +8,9 @@ import numpy as np
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import pygame  # noqa: E402
+from helpers import QUICK  # noqa: E402
 
 from agents.scripted import ScriptedAgent  # noqa: E402
-from engine import GameConfig  # noqa: E402
 from engine import fields as F  # noqa: E402
 from engine.constants import ORDER_ATTACK, ORDER_MOVE  # noqa: E402
 from engine.tables import ITEM_INDEX  # noqa: E402
@@ -19,8 +19,6 @@ from moba.play import Session, _shop_rows, lineup_with, record_in_league, run  #
 from moba.render import Renderer, View  # noqa: E402
 from replays import load_replay  # noqa: E402
 
-QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
-                   minimap_size=2, building_hp_scale=0.01, lineup="mirror")
 HERO = 0
 
 

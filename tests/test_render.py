@@ -9,22 +9,19 @@ import pytest
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import pygame  # noqa: E402
+from helpers import QUICK  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from agents.random_agent import RandomAgent  # noqa: E402
 from agents.scripted import ScriptedAgent  # noqa: E402
-from engine import GameConfig  # noqa: E402
 from engine import fields as F  # noqa: E402
 from engine.world import BUILDING_BASE  # noqa: E402
 from league.play import play_games  # noqa: E402
 from moba.cli import main  # noqa: E402
 from moba.render import HERO_COLOURS, TEAM_COLOURS, Renderer, View  # noqa: E402
 from replays import Recorder, load_replay  # noqa: E402
-from replays.playback import Playback  # noqa: E402
 from replays.format import state_checksum  # noqa: E402
-
-QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
-                   minimap_size=2, building_hp_scale=0.01, lineup="mirror")
+from replays.playback import Playback  # noqa: E402
 
 
 @pytest.fixture(scope="module")

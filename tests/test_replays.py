@@ -4,17 +4,14 @@ import struct
 
 import numpy as np
 import pytest
+from helpers import QUICK
 
 from agents.random_agent import RandomAgent
 from agents.scripted import ScriptedAgent
-from engine import GameConfig
 from league.play import play_games
 from replays import Recorder, ReplayError, load_replay, resimulate, save_replay
 from replays.format import MAGIC
 from replays.playback import Playback
-
-QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
-                   minimap_size=2, building_hp_scale=0.01, lineup="mirror")
 
 
 @pytest.fixture(scope="module")

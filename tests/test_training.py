@@ -28,6 +28,16 @@ from moba.cli import main
 from replays import Recorder, load_replay
 
 
+def sigterm_after(updates):
+    """An `on_update` that sends this process SIGTERM after `updates`: the
+    run's handler finishes the update, saves and stops."""
+    def on_update(update, metrics):
+        if update == updates:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return on_update
+
+
 def rollout(trainer):
     """One rollout of the trainer's (in-process) worker with its current
     parameters: (worker, batch, bootstrap values)."""
@@ -214,12 +224,7 @@ def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
     whole = Trainer(tmp_path / "whole", tiny_run_config(updates=3, train={"replay_rate": 1.0}))
     whole.run()
     part = Trainer(tmp_path / "part", tiny_run_config(updates=3, train={"replay_rate": 1.0}))
-
-    def sigterm_after_two(update, metrics):
-        if update == 2:
-            os.kill(os.getpid(), signal.SIGTERM)  # the handler finishes the update and saves
-
-    part.run(on_update=sigterm_after_two)
+    part.run(on_update=sigterm_after(2))
     assert part.update == 2 and part.stop_requested
     # A replay of a run that went on past the checkpoint (killed before its next one) is never replaced.
     kept = tmp_path / "part" / "replays" / "train-00000.moba-replay"
@@ -478,12 +483,7 @@ def test_each_update_reports_the_diagnostics_and_finished_games(tmp_path):
 
 def test_a_run_from_before_the_win_head_resumes_with_an_untrained_head(tmp_path):
     part = Trainer(tmp_path / "run", tiny_run_config(updates=3))
-
-    def sigterm_after_two(update, metrics):
-        if update == 2:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    part.run(on_update=sigterm_after_two)
+    part.run(on_update=sigterm_after(2))
     # What the version before the head wrote: no head in the checkpoint's weights, in its
     # optimiser state, or in the pool's snapshots.
     def strip(params):

@@ -13,17 +13,12 @@ import sys
 import jax
 import numpy as np
 import pytest
-from helpers import tiny_run_config, tiny_run_overrides
+from helpers import QUICK, tiny_run_config, tiny_run_overrides
 
 from agents import checkpoint
-from engine import GameConfig
 from league.selfplay import Trainer, TrainingError
 from league.store import LeagueStore
 from moba.cli import main
-
-# The smallest map with paper buildings (as in test_league.py).
-QUICK = GameConfig(map_size=2000.0, lane_width=300.0, time_cap_minutes=3.0, creep_slots=24, obs_units=16,
-                   minimap_size=2, building_hp_scale=0.01, lineup="mirror")
 
 ray = pytest.importorskip("ray")
 
