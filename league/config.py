@@ -6,6 +6,7 @@
     [teacher]  agents.teacher.TeacherConfig  the scripted bot's labels and shopping
     [train]    TrainConfig              self-play: games, length, opponents, snapshots, workers
     [rewards]  agents.rewards.RewardConfig  event weights, team spirit, zero-sum
+    [[curriculum]]  Stage        stages played under changed rules before the run's own
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.policy import PolicyConfig
+from agents.policy import PolicyConfig, shapes_for
 from agents.ppo import PPOConfig
 from agents.rewards import RewardConfig
 from agents.teacher import TeacherConfig
 from engine import ConfigError, GameConfig
 from engine.config import Settings, setting
 from engine.constants import HEROES_PER_TEAM
+
+# The kinds of opponent, in the order of TrainConfig.slots(); "teacher" is the scripted bot as the teacher
+# plays it (grouping at teacher.group_minute), "scripted" the bot as the evaluations play it.
+KINDS = ("latest", "past", "scripted", "random", "teacher")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class TrainConfig(Settings):
     opponent_past: float = setting(0.2, 0.0, 1.0, "share against past snapshots (latest until one exists)")
     opponent_scripted: float = setting(0.2, 0.0, 1.0, "share against the scripted bot")
     opponent_random: float = setting(0.0, 0.0, 1.0, "share against the random-legal agent")
+    opponent_teacher: float = setting(0.0, 0.0, 1.0, "share against the teacher: the scripted bot grouping at "
+                                      "teacher.group_minute")
     mirror: bool = setting(False, None, None, "train on both sides of the games against the latest parameters")
     snapshot_every: int = setting(10, 1, 1 << 30, "updates between two snapshots joining the pool")
     pool_size: int = setting(50, 1, 100_000, "snapshots kept; the oldest leave first")
@@ -55,20 +62,24 @@ class TrainConfig(Settings):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.opponent_latest + self.opponent_past + self.opponent_scripted + self.opponent_random <= 0:
+        if sum(self.shares()) <= 0:
             raise ConfigError("train.opponent_* shares are all zero: no opponent to play")
         if self.workers > self.num_games:
             raise ConfigError(f"train.workers = {self.workers} is more than the train.num_games = {self.num_games} "
                               f"game slots they share")
 
+    def shares(self) -> list[float]:
+        """The share of each kind of opponent, in the order of KINDS."""
+        return [getattr(self, f"opponent_{kind}") for kind in KINDS]
+
     def slots(self) -> list[int]:
-        """Game slots per opponent kind (latest, past, scripted, random): the
-        shares of `num_games`, rounded by largest remainder. Each slot keeps
-        its kind for the run, so the games trained on both sides are fixed."""
-        shares = [self.opponent_latest, self.opponent_past, self.opponent_scripted, self.opponent_random]
+        """Game slots per kind of opponent (KINDS): the shares of
+        `num_games`, rounded by largest remainder. Each slot keeps its kind
+        for the run, so the games trained on both sides are fixed."""
+        shares = self.shares()
         exact = [self.num_games * s / sum(shares) for s in shares]
         counts = [int(e) for e in exact]
-        by_remainder = sorted(range(4), key=lambda k: counts[k] - exact[k])  # stable: ties to the first kind
+        by_remainder = sorted(range(len(KINDS)), key=lambda k: counts[k] - exact[k])  # stable: ties to the first
         for k in by_remainder[:self.num_games - sum(counts)]:
             counts[k] += 1
         return counts
@@ -77,6 +88,75 @@ class TrainConfig(Settings):
         """Sequences of five heroes trained on per game slot and step, summed:
         each game's learner side, and the other side of the mirrored games."""
         return self.num_games + (self.slots()[0] if self.mirror else 0)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of a curriculum: the run's settings with `changes` ({section:
+    {key: value}} over [game], [rewards], the opponent shares of [train] and
+    the imitation weight and teacher of [teacher]), left when the learner's win rate against each kind of
+    opponent in `promote` reaches its share over the last `window` training
+    games against that kind, or after `max_steps` hero decisions (0: no
+    limit). The network is carried from stage to stage, so no stage may
+    change its input shapes."""
+
+    name: str
+    changes: dict[str, dict[str, Any]]
+    promote: dict[str, float]
+    window: int = 200
+    max_steps: int = 0
+
+    # What a stage may change, by section (None: any key): the rest is built once for the run.
+    SECTIONS = {"game": None, "rewards": None, "train": tuple(f"opponent_{kind}" for kind in KINDS),
+                "teacher": ("kickstart_coef", "kickstart_steps", "group_minute")}
+
+    @classmethod
+    def from_dict(cls, data: Any, number: int) -> "Stage":
+        if not isinstance(data, dict):
+            raise ConfigError(f"curriculum stage {number} must be a table ([[curriculum]]), got {data!r}")
+        where = f"curriculum stage {data.get('name', number)!r}"
+        known = ("name", "promote", "window", "max_steps", *cls.SECTIONS)
+        for key in data:
+            if key not in known:
+                raise ConfigError(f"unknown key {key!r} in {where}; known keys: {', '.join(known)}")
+        name, promote = data.get("name", f"stage {number}"), data.get("promote", {})
+        window, max_steps = data.get("window", 200), data.get("max_steps", 0)
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{where}: name must be a string, got {name!r}")
+        if not isinstance(promote, dict) or any(k not in KINDS for k in promote):
+            raise ConfigError(f"{where}: promote must map opponent kinds ({', '.join(KINDS)}) to win rates, "
+                              f"got {promote!r}")
+        for kind, rate in promote.items():
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+                raise ConfigError(f"{where}: promote.{kind} = {rate!r} is not a win rate in [0, 1]")
+        for key, value in (("window", window), ("max_steps", max_steps)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < (key == "window"):
+                raise ConfigError(f"{where}: {key} = {value!r} must be an integer of at least {int(key == 'window')}")
+        if not promote and not max_steps:
+            raise ConfigError(f"{where} never ends: give it a promote table, max_steps or both")
+        changes = {section: data[section] for section in cls.SECTIONS if section in data}
+        for section, values in changes.items():
+            if not isinstance(values, dict):
+                raise ConfigError(f"{where}: {section} must be a table of settings, got {values!r}")
+        for section, values in changes.items():
+            allowed = cls.SECTIONS[section]
+            for key in values:
+                if allowed is not None and key not in allowed:
+                    raise ConfigError(f"{where}: {section}.{key} cannot change between stages; a stage may set "
+                                      f"{', '.join(f'{section}.{k}' for k in allowed)}")
+        return cls(name, changes, {k: float(v) for k, v in promote.items()}, window, max_steps)
+
+    def __str__(self) -> str:
+        """'name' (its changes) until (its promotion rule)."""
+        changes = ", ".join(f"{section}.{k}={v}" for section, values in self.changes.items() for k, v in values.items())
+        ends = [" and ".join(f"{bar:.0%} won against {kind}" for kind, bar in self.promote.items())
+                + f" (of the last {self.window} games)"] if self.promote else []
+        ends += [f"{self.max_steps:,} hero steps"] if self.max_steps else []
+        return f"{self.name!r} ({changes or 'no change'}) until {' or '.join(ends)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "promote": dict(self.promote), "window": self.window,
+                "max_steps": self.max_steps, **{s: dict(v) for s, v in self.changes.items()}}
 
 
 @dataclass(frozen=True)
@@ -89,6 +169,7 @@ class RunConfig:
     teacher: TeacherConfig = field(default_factory=TeacherConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     rewards: RewardConfig = field(default_factory=RewardConfig.from_dict)
+    curriculum: tuple[Stage, ...] = ()
 
     SECTIONS = {"game": GameConfig, "policy": PolicyConfig, "ppo": PPOConfig, "teacher": TeacherConfig,
                 "train": TrainConfig, "rewards": RewardConfig}
@@ -102,14 +183,19 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]]) -> "RunConfig":
-        data = {section: dict(values) for section, values in data.items()}
+        stages = data.get("curriculum", [])
+        if not isinstance(stages, list):
+            raise ConfigError("curriculum must be a list of stages ([[curriculum]] tables)")
+        data = {section: dict(values) for section, values in data.items() if section != "curriculum"}
         for (old_section, old_key), (section, key) in cls.MOVED.items():
             if old_key in data.get(old_section, {}):
                 data.setdefault(section, {}).setdefault(key, data[old_section].pop(old_key))
         for section in data:
             if section not in cls.SECTIONS:
                 raise ConfigError(f"unknown section [{section}]; sections: {', '.join(cls.SECTIONS)}")
-        cfg = cls(**{name: kind.from_dict(data.get(name, {})) for name, kind in cls.SECTIONS.items()})
+        cfg = cls(**{name: kind.from_dict(data.get(name, {})) for name, kind in cls.SECTIONS.items()},
+                  curriculum=tuple(Stage.from_dict(stage, i + 1) for i, stage in enumerate(stages)))
+        cfg._check_stages()
         p = cfg.ppo
         sequences = p.rollout_steps // p.chunk * cfg.train.trained_games() * HEROES_PER_TEAM
         if sequences % p.minibatches:
@@ -119,9 +205,41 @@ class RunConfig:
                 f"parameters, with train.mirror))")
         return cfg
 
+    def stage(self, i: int) -> "RunConfig":
+        """The settings stage i of the curriculum plays under; i =
+        len(curriculum) is the run's own, the game it is trained for."""
+        if i == len(self.curriculum):
+            return self
+        data = {name: getattr(self, name).to_dict() for name in self.SECTIONS}
+        for section, values in self.curriculum[i].changes.items():
+            data[section] |= values
+        return RunConfig.from_dict(data)
+
+    def _check_stages(self) -> None:
+        for i, stage in enumerate(self.curriculum):
+            where = f"curriculum stage {stage.name!r}"
+            try:
+                cfg = self.stage(i)
+            except ConfigError as e:
+                raise ConfigError(f"{where}: {e}") from None
+            if shapes_for(cfg.game) != shapes_for(self.game):
+                raise ConfigError(f"{where} changes the network's input shapes (game.obs_units, "
+                                  f"game.minimap_size): the network is carried from stage to stage")
+            if cfg.decisions_per_update() != self.decisions_per_update():
+                raise ConfigError(f"{where} trains on {cfg.decisions_per_update():,} hero decisions per update, "
+                                  f"the run on {self.decisions_per_update():,}: with train.mirror, keep "
+                                  f"train.opponent_latest's share of the games")
+            for kind in stage.promote:
+                if not cfg.train.slots()[KINDS.index(kind)]:
+                    raise ConfigError(f"{where} promotes on the win rate against {kind} but plays no game "
+                                      f"against it (train.opponent_{kind} = 0)")
+
     def decisions_per_update(self) -> int:
         """Hero decisions trained on in each update."""
         return self.ppo.rollout_steps * self.train.trained_games() * HEROES_PER_TEAM
 
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        return {name: getattr(self, name).to_dict() for name in self.SECTIONS}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {name: getattr(self, name).to_dict() for name in self.SECTIONS}
+        if self.curriculum:
+            data["curriculum"] = [stage.to_dict() for stage in self.curriculum]
+        return data

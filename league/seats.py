@@ -30,9 +30,9 @@ from agents.scripted import ScriptedAgent
 from agents.teacher import Teacher
 from engine import BatchEnv, Step
 from engine.constants import HEROES_PER_TEAM
+from league.config import KINDS
 
-LATEST, PAST, SCRIPTED, RANDOM = range(4)
-KINDS = ("latest", "past", "scripted", "random")
+LATEST, PAST, SCRIPTED, RANDOM, TEACHER = range(len(KINDS))
 
 
 class PoolView(NamedTuple):
@@ -144,9 +144,10 @@ class Seats:
             advice: np.ndarray, pool: PoolView, teacher: Teacher, key: jax.Array) -> None:
         """Write the actions [G, 10, heads] of the opponents the latest
         parameters do not play: the snapshots' (and their LSTM states in
-        `carry`), the scripted bot's (from `advice`), the random bot's."""
+        `carry`), the scripted bot's and the teacher's (from `advice`), the
+        random bot's."""
         self._snapshots_act(step, first, actions, carry, advice, pool, teacher, key)
-        games = np.flatnonzero(self.opponent == SCRIPTED)
+        games = np.flatnonzero(np.isin(self.opponent, (SCRIPTED, TEACHER)))
         g, rows = games[:, None], self._rows(games, False)
         actions[g, rows] = advice[g, rows]
         games = np.flatnonzero(self.opponent == RANDOM)

@@ -29,6 +29,7 @@ from agents.policy_agent import PolicyAgent
 from engine import ENGINE_VERSION
 from league.bots import Evaluator, learner_agent
 from league.config import RunConfig
+from league.curriculum import Curriculum
 from league.learner import Learner
 from league.pool import SnapshotPool
 from league.rollout import LocalRollouts, Rollouts, WorkerError
@@ -63,13 +64,15 @@ class Trainer:
         self.folder = RunFolder(run_dir, cfg, preset_name)
         self.policy = Policy(cfg.policy, shapes_for(cfg.game))
         self.network = network_meta(cfg)
-        if cfg.train.workers:  # first: Ray's processes start before JAX's threads do
-            from league.workers import RayEvaluator, RayRollouts
+        self.curriculum = Curriculum(cfg)
+        self._ray_address = ray_address
+        # First: Ray's processes start before JAX's threads do. The evaluations play the run's own game.
+        self.rollouts = self._rollouts()
+        if cfg.train.workers:
+            from league.workers import RayEvaluator
 
-            self.rollouts: Rollouts = RayRollouts(cfg, self.policy, self.folder.name, preset_name, ray_address)
             self.evaluator: Evaluator | RayEvaluator = RayEvaluator(cfg)
         else:
-            self.rollouts = LocalRollouts(cfg, self.policy, self.folder.name, preset_name)
             self.evaluator = Evaluator(cfg, self.policy)
         self.learner = Learner(self.policy, cfg, jax.random.PRNGKey(cfg.train.seed))
         fresh = self.learner.params  # an older snapshot gets the untrained win head of this run's start
@@ -79,6 +82,24 @@ class Trainer:
         self.updates_total = math.ceil(cfg.train.total_steps / cfg.decisions_per_update())
         self.progress = progress or (lambda: min(1.0, self.update / max(1, self.updates_total)))
         self.signals = StopSignals()
+
+    def _rollouts(self) -> Rollouts:
+        """Rollouts of fresh games under the curriculum stage's settings."""
+        cfg = self.curriculum.settings()
+        if cfg.train.workers:
+            from league.workers import RayRollouts
+
+            return RayRollouts(cfg, self.policy, self.folder.name, self.folder.preset, self._ray_address)
+        return LocalRollouts(cfg, self.policy, self.folder.name, self.folder.preset)
+
+    def _enter_stage(self, state: dict[str, Any]) -> None:
+        """Be where `state` (`Curriculum.state`) says, the games of a stage
+        other than the one played starting afresh."""
+        before = self.curriculum.index
+        self.curriculum.restore(state)
+        if self.curriculum.index != before:
+            self.rollouts.close()
+            self.rollouts = self._rollouts()
 
     @property
     def run_dir(self) -> Path:
@@ -119,7 +140,7 @@ class Trainer:
 
     def save_checkpoint(self) -> Path:
         meta = {"network": self.network, "update": self.update, "hero_steps": self.hero_steps(),
-                "workers": self.cfg.train.workers}
+                "workers": self.cfg.train.workers, "curriculum": self.curriculum.state()}
         tree = {"learner": self.learner.state_tree(), "pool": self.pool.state(), "rollouts": self.rollouts.state()}
         return self.folder.save_checkpoint(self.update, meta, tree)
 
@@ -129,6 +150,8 @@ class Trainer:
         where = f"checkpoint {str(path)!r}"
         try:
             self.learner.load(tree["learner"], where)
+            if "curriculum" in meta:  # from before curricula: a run without one
+                self._enter_stage(meta["curriculum"])
             self.rollouts.restore(tree["rollouts"])
             self.pool.restore(tree["pool"])
             self.update = int(meta["update"])
@@ -142,7 +165,7 @@ class Trainer:
         adds each finished game's record to `stats`."""
         cfg, t_start = self.cfg, time.perf_counter()
         progress = self.progress()
-        tau = cfg.rewards.tau(progress)
+        tau = self.curriculum.settings().rewards.tau(progress)
         try:
             got = self.rollouts.collect(self.learner.params, self.learner.norm, tau, self.pool)
         except WorkerError as e:
@@ -152,12 +175,14 @@ class Trainer:
             self.folder.save_replay(replay)
         for report in got.reports:
             for record in report.finished:
+                self.curriculum.observe(record)
                 for name, value in record.items():
                     stats.setdefault(name, []).append(value)
             for step, won in report.snapshot_results:
                 if won:
                     self.pool.learner_won(step)
-        metrics = self.learner.update(got.batch, got.last, progress, self.hero_steps())
+        kick_coef = self.curriculum.settings().teacher.kickstart_weight(self.hero_steps())
+        metrics = self.learner.update(got.batch, got.last, progress, kick_coef)
         if not np.isfinite(metrics["loss/loss"]):
             raise TrainingError(
                 f"the loss became {metrics['loss/loss']} at update {self.update + 1}; training stopped. "
@@ -175,7 +200,18 @@ class Trainer:
             metrics |= {f"perf/{k}": got.timing[k] for k in ("broadcast_s", "trajectories_s", "policy_lag",
                                                                "policy_lag_max", "worker_restarts")}
         metrics["pool/size"] = len(self.pool)
-        return metrics
+        return metrics | self.curriculum.metrics()
+
+    def next_stage(self) -> str | None:
+        """Go on to the curriculum's next stage if this one is passed (its
+        games in progress end; a checkpoint keeps the change); says why."""
+        why = self.curriculum.ready(self.hero_steps())
+        if why is not None:
+            self.curriculum.advance(self.hero_steps(), why)
+            self.rollouts.close()
+            self.rollouts = self._rollouts()
+            self.save_checkpoint()
+        return why
 
     def add_snapshot(self) -> None:
         """Put the current parameters in the opponent pool and register them
@@ -214,6 +250,7 @@ class Trainer:
                         self.add_snapshot()
                     if self.update % t.checkpoint_every == 0:
                         self.save_checkpoint()
+                    self.next_stage()
                     if t.eval_every and t.eval_games and self.update % t.eval_every == 0:
                         self.evaluator.start(self.hero_steps(), self.learner.params, self.learner.norm)
                     evaluations()

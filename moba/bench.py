@@ -197,23 +197,28 @@ def bench_learn(args: argparse.Namespace) -> None:
     print(f"{'minutes':>7} {'hero steps':>12}" +
           "".join(f" {label:>{len(label) + 1}}" for _, label, _, _ in evaluations))
 
+    told = 0  # curriculum stages passed and printed
+
     def evaluate(update: int, metrics: dict[str, float]) -> None:
         # Training time is the run's wall time less these evaluations.
-        nonlocal eval_s
+        nonlocal eval_s, told
         t0 = time.perf_counter()
+        for line in trainer.curriculum.passed[told:]:
+            print(line, flush=True)
+        told = len(trainer.curriculum.passed)
         def reached(mark: float) -> bool:
             return trainer.hero_steps() >= mark if by_steps else t0 - start - eval_s >= mark * 60
 
         while len(curve) < len(marks) and reached(marks[len(curve)]):
             point = {"minutes": (t0 - start - eval_s) / 60 if by_steps else marks[len(curve)],
-                     "hero_steps": trainer.hero_steps()}
+                     "hero_steps": trainer.hero_steps(), "stage": trainer.curriculum.name}
             for name, _, bot, greedy in evaluations:
                 point[name] = win_rate(run.game, trainer.agent(seed=2, greedy=greedy), bot(), args.games, seed=1000,
                                        batch=run.train.eval_batch)["win"]
             curve.append(point)
             print(f"{point['minutes']:>7.1f} {point['hero_steps']:>12,}" +
-                  "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations),
-                  flush=True)
+                  "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations) +
+                  (f"  stage {trainer.curriculum.describe()}" if run.curriculum else ""), flush=True)
         if len(curve) == len(marks):
             trainer.stop()
         eval_s += time.perf_counter() - t0
@@ -233,8 +238,12 @@ def bench_learn(args: argparse.Namespace) -> None:
         ax.plot([p["hero_steps" if by_steps else "minutes"] for p in curve], [p[name] for p in curve], "o-",
                 label=label)
     ax.axhline(0.5, color="grey", lw=0.5)
+    for passed in trainer.curriculum.passed if by_steps else ():  # where each curriculum stage ended
+        ax.axvline(passed.steps, color="grey", lw=0.5, ls=":")
+        ax.annotate(passed.name, (passed.steps, 0.02), rotation=90, fontsize=7, color="grey", ha="right",
+                    va="bottom")
     ax.set(xlabel=f"learner {unit}" if by_steps else "CPU training minutes", ylabel="win rate", ylim=(0, 1),
-           title=f"moba bench learn ({args.preset}, {args.games} games per point)")
+           title=f"moba bench learn ({preset.name}, seed {run.train.seed}, {args.games} games per point)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "learn_curve.png", dpi=120)

@@ -248,6 +248,9 @@ def cmd_config(args: argparse.Namespace) -> None:
         for key, value in values.items():
             line = tomli_w.dumps({key: value}).strip()
             print(f"{line:<28}" + (f"  # {helps[key]}" if key in helps else ""))
+    if preset.run.curriculum:
+        print("\n# stages played before the settings above, each until its promote win rates or max_steps")
+        print(tomli_w.dumps({"curriculum": [stage.to_dict() for stage in preset.run.curriculum]}).rstrip())
 
 
 COMMANDS = {

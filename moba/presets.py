@@ -1,7 +1,8 @@
 """TOML presets: `moba/presets/<name>.toml` or any file path, plus
 `section.key=value` overrides from the command line. A preset's sections
 are those of `league.config.RunConfig`: [game], [policy], [ppo], [train],
-[rewards]; what a preset leaves out keeps its default."""
+[rewards], and any [[curriculum]] stages; what a preset leaves out keeps its
+default, or that of the preset its `base` key names."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
 
 
-def _read(name_or_path: str) -> tuple[str, dict[str, Any]]:
+def _read(name_or_path: str, under: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
     path = Path(name_or_path)
     if not path.suffix:
         path = PRESET_DIR / f"{name_or_path}.toml"
@@ -41,9 +42,18 @@ def _read(name_or_path: str) -> tuple[str, dict[str, Any]]:
     elif not path.exists():
         raise ConfigError(f"preset file {str(path)!r} does not exist")
     try:
-        return path.stem, tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"preset file {str(path)!r} is not valid TOML: {e}") from None
+    base = data.pop("base", None)
+    if base is not None:  # this file's keys over those of the preset it names
+        if not isinstance(base, str) or base in (*under, path.stem):
+            raise ConfigError(f"preset file {str(path)!r}: base must name another preset, not one built "
+                              f"on this one, got {base!r}")
+        _, below = _read(base, (*under, path.stem))
+        data = below | {section: (below.get(section, {}) | values if isinstance(values, dict) else values)
+                        for section, values in data.items()}
+    return path.stem, data
 
 
 def parse_override(text: str) -> tuple[str, str, Any]:
@@ -62,7 +72,7 @@ def parse_override(text: str) -> tuple[str, str, Any]:
 def load_preset(name_or_path: str = "standard", overrides: list[str] = ()) -> Preset:
     name, data = _read(name_or_path)
     for section in data:
-        if section not in SECTIONS:
+        if section not in SECTIONS and section != "curriculum":
             raise ConfigError(f"unknown section [{section}] in preset {name!r}; "
                               f"sections: {', '.join(SECTIONS)}")
     for text in overrides:

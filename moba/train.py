@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from engine import ConfigError
+from league.config import KINDS
 
 
 def _bar_postfix(metrics: dict[str, float]) -> dict[str, str]:
     post = {"steps/s": f"{metrics['perf/hero_steps_per_s']:.0f}"}
-    for kind in ("latest", "past", "scripted", "random"):
+    for kind in KINDS:
         if f"win_rate/{kind}" in metrics:
             post[f"win_{kind}"] = f"{metrics[f'win_rate/{kind}']:.2f}"
     return post
@@ -103,13 +104,21 @@ def train(trainer: Any) -> None:
     print(f"run folder {trainer.run_dir}: {trainer.updates_total} updates of "
           f"{cfg.ppo.rollout_steps} steps x {cfg.train.num_games} games x 5 heroes{where}; "
           f"TensorBoard: tensorboard --logdir {trainer.run_dir / 'tb'}")
+    for i, stage in enumerate(cfg.curriculum):
+        print(f"  curriculum stage {i + 1}: {stage}" + (" (playing now)" if i == trainer.curriculum.index else ""))
     bar = tqdm(total=cfg.train.total_steps, initial=min(trainer.hero_steps(), cfg.train.total_steps),
                unit="step", unit_scale=True, file=sys.stderr, dynamic_ncols=True, desc="training")
     bar.set_postfix_str("compiling the network (JAX) with the first update")
+    curriculum = trainer.curriculum
+    told = len(curriculum.passed)
 
     def on_update(update: int, metrics: dict[str, float]) -> None:
+        nonlocal told
+        for line in curriculum.passed[told:]:
+            bar.write(line)
+        told = len(curriculum.passed)
         bar.update(min(trainer.hero_steps(), cfg.train.total_steps) - bar.n)
-        bar.set_postfix(_bar_postfix(metrics))
+        bar.set_postfix(({"stage": curriculum.describe()} if cfg.curriculum else {}) | _bar_postfix(metrics))
 
     try:
         trainer.run(on_update)

@@ -16,13 +16,14 @@ from agents.random_agent import RandomAgent
 from agents.rewards import RewardConfig, mix, reward_terms, shaped_rewards
 from agents.roles import HERO_LANES
 from agents.scripted import ScriptedAgent
+from agents.teacher import Teacher
 from engine import BatchEnv, ConfigError
 from engine.constants import ACT_BUY, ACT_MOVE, ACT_NOOP, ACTION_HEADS, HEROES_PER_TEAM, NUM_HEADS
 from engine.spec import EVENT_INDEX, EVENT_NAMES, NUM_EVENTS
 from league.config import RunConfig
 from league.play import play_games, win_rate
 from league.pool import SnapshotPool
-from league.seats import LATEST, PAST, RANDOM, SCRIPTED
+from league.seats import LATEST, PAST, RANDOM, SCRIPTED, PoolView, Seats, slot_kinds
 from league.selfplay import Trainer, TrainingError
 from moba.cli import main
 from replays import Recorder, load_replay
@@ -191,6 +192,28 @@ def test_the_teacher_groups_when_told_and_the_scripted_opponent_keeps_its_own_ti
     assert (np.asarray(grouped.teacher)[differ][:, 0] == ACT_MOVE).all()
 
 
+def test_the_teacher_as_an_opponent_is_the_bot_grouping_at_the_teachers_time():
+    cfg = tiny_run_config(train={"opponent_latest": 0.0, "opponent_past": 0.0, "opponent_random": 0.0,
+                                 "opponent_scripted": 0.5, "opponent_teacher": 0.5})
+    assert cfg.train.slots() == [0, 0, 2, 0, 2]
+    env = BatchEnv(cfg.game, num_games=4, seed=0)
+    step = env.reset()
+    seats = Seats(slot_kinds(cfg.train.slots()), False, np.random.default_rng(0), 0, None)
+    empty = PoolView((), np.zeros(0), {})
+    for g in range(4):
+        seats.new_game(g, empty)
+    minutes = seats.group_minutes(8.0)
+    for g, own in ((0, 5.0), (1, 5.0), (2, 8.0), (3, 8.0)):  # the learner's side: the teacher's labels
+        assert (minutes[g, 1 - seats.side[g]], minutes[g, seats.side[g]]) == (own, 8.0)
+    advice = np.random.default_rng(1).integers(0, 5, (4, 10, NUM_HEADS)).astype(np.int32)
+    actions = np.zeros_like(advice)
+    seats.act(env, step, np.ones(4, bool), actions, np.zeros((4, 10, 2, 16), np.float32), advice, empty,
+              Teacher(cfg.teacher), jax.random.PRNGKey(0))
+    for g in range(4):
+        opponent = slice(5, 10) if seats.side[g] == 0 else slice(0, 5)
+        np.testing.assert_array_equal(actions[g, opponent], advice[g, opponent])
+
+
 def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tmp_path):
     # One slot per kind of opponent; slot 0 plays the latest parameters, so
     # with train.mirror its other side is a fifth sequence of five heroes
@@ -308,7 +331,8 @@ def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(t
     # A mark after each update of 320 hero steps; the run ends at the last.
     assert [r.split()[1] for r in rows[3:5]] == ["320", "640"]
     curve = json.loads((out / "learn_curve.json").read_text())
-    assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted"]] * 2
+    assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted", "stage"]] * 2
+    assert curve[0]["stage"] == "main"  # no curriculum: the preset's own settings throughout
     assert (out / "learn_curve.png").is_file()
     # The run folder is that of a training run: a snapshot joined the pool
     # (the bench's past-snapshot games are not against the latest instead),

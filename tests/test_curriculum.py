@@ -1,0 +1,151 @@
+"""Curricula: stages of a run under changed rules, passed on measured win rates."""
+
+import tomllib
+
+import pytest
+import tomli_w
+from helpers import TINY_RUN
+from test_training import sigterm_after
+
+from engine import ConfigError
+from league.config import RunConfig
+from league.curriculum import Curriculum
+from league.selfplay import Trainer
+from moba.cli import main
+from moba.presets import load_preset
+
+PRESET = """
+[train]
+opponent_random = 0.25
+
+[[curriculum]]
+name = "paper"
+promote = {random = 0.9}
+window = 100
+game = {building_hp_scale = 0.01, time_cap_minutes = 5.0}
+train = {opponent_random = 0.5, opponent_latest = 0.3}
+
+[[curriculum]]
+name = "half"
+max_steps = 1000
+game = {building_hp_scale = 0.1}
+"""
+
+
+def test_stages_come_from_the_preset_and_only_what_can_change_changes(tmp_path):
+    path = tmp_path / "staged.toml"
+    path.write_text(PRESET)
+    run = load_preset(str(path)).run
+    assert [s.name for s in run.curriculum] == ["paper", "half"]
+    paper, half, main_stage = run.stage(0), run.stage(1), run.stage(2)
+    assert (paper.game.building_hp_scale, paper.game.time_cap_minutes) == (0.01, 5.0)
+    assert (paper.train.opponent_random, paper.train.opponent_latest, paper.train.opponent_past) == (0.5, 0.3, 0.2)
+    assert (half.game.building_hp_scale, half.game.time_cap_minutes) == (0.1, run.game.time_cap_minutes)
+    assert half.train == run.train and main_stage is run and not paper.curriculum
+    # As a run folder's config.toml writes it and reads it back.
+    assert RunConfig.from_dict(tomllib.loads(tomli_w.dumps(run.to_dict()))) == run
+
+    def refused(stage: str, match: str) -> None:
+        path.write_text(f"[[curriculum]]\nname = 'x'\n{stage}\n")
+        with pytest.raises(ConfigError, match=match):
+            load_preset(str(path))
+
+    refused("promot = {random = 0.5}", "unknown key 'promot' in curriculum stage 'x'")
+    refused("max_steps = 10\ntrain = {num_games = 8}", "stage 'x': train.num_games cannot change")
+    refused("max_steps = 10\ngame = {obs_units = 16}", "stage 'x' changes the network's input shapes")
+    refused("promote = {scripted = 0.5}\ntrain = {opponent_scripted = 0.0}",
+            "promotes on the win rate against scripted but plays no game against it")
+    refused("promote = {random = 0.5}", "against random but plays no game")  # the preset's default: no random
+    refused("game = {building_hp_scale = 0.1}", "stage 'x' never ends")
+    refused("promote = {scripted = 1.5}", r"promote.scripted = 1.5 is not a win rate")
+    refused("max_steps = 10\ngame = {map_size = 'big'}", "curriculum stage 'x': game.map_size must be a number")
+    refused("max_steps = -1", "max_steps = -1 must be an integer of at least 0")
+    refused("max_steps = 10\nteacher = {kickstart_balance = 0.0}", "teacher.kickstart_balance cannot change")
+    refused("max_steps = 10\nppo = {gamma = 0.99}", "unknown key 'ppo' in curriculum stage 'x'")
+
+
+def test_a_stage_is_passed_when_its_whole_window_wins_enough_or_its_steps_are_spent(tmp_path):
+    path = tmp_path / "staged.toml"
+    path.write_text(PRESET.replace("window = 100", "window = 4").replace("0.9", "0.8"))
+    c = Curriculum(load_preset(str(path)).run)
+    assert (c.index, c.name, c.stages) == (0, "paper", 3)
+    for won in (1.0, 0.0, 1.0):
+        c.observe({"win_rate/random": won, "win_rate/scripted": 1.0})
+    assert c.rates() == {"random": pytest.approx(2 / 3)} and c.ready(10**6) is None  # three games of four
+    c.observe({"win_rate/random": 1.0})
+    assert c.ready(10**6) is None  # 3 of 4
+    c.observe({"win_rate/random": 1.0})  # the first game leaves the window: 3 of 4
+    assert c.ready(10**6) is None
+    c.observe({"win_rate/random": 1.0})  # 4 of 4
+    assert c.ready(5000) == "won 100% of its last 4 games against random (to pass: 80%)"
+    assert c.describe() == "1/3 paper random 100%/80%"
+    c.advance(5000, c.ready(5000))
+    assert (c.index, c.name, c.since) == (1, "half", 5000) and c.settings().game.building_hp_scale == 0.1
+    assert c.ready(5999) is None and c.ready(6000) == "trained its 1,000 hero steps"
+    saved = c.state()
+    c.advance(6000, "trained")
+    assert c.stage is None and c.settings() is c.cfg and c.ready(10**9) is None
+    again = Curriculum(c.cfg)
+    again.restore(saved)
+    assert (again.index, again.since, again.passed) == (1, 5000, c.passed[:1])
+    assert c.metrics() == {"curriculum/stage": 3.0}
+
+
+def staged_run(updates):
+    """TINY_RUN with a 12-second cap and no imitation, after a stage of
+    6-second games with imitation that ends with the first game against the
+    random bot."""
+    data = {name: dict(values) for name, values in TINY_RUN.items()}
+    data["game"]["time_cap_minutes"] = 0.2
+    data["teacher"] = {"kickstart_coef": 0.0}
+    data["train"]["total_steps"] = updates * 320
+    data["curriculum"] = [{"name": "shorter", "promote": {"random": 0.0}, "window": 1,
+                           "game": {"time_cap_minutes": 0.1}, "teacher": {"kickstart_coef": 10.0}}]
+    return RunConfig.from_dict(data)
+
+
+def test_a_run_plays_each_stage_under_its_rules_and_resumes_in_its_stage(tmp_path):
+    seen = []
+    trainer = Trainer(tmp_path / "run", staged_run(updates=5))
+    stop = sigterm_after(4)
+
+    def on_update(update, metrics):
+        seen.append((metrics["curriculum/stage"], metrics["schedule/kickstart_coef"] > 9,
+                     trainer.rollouts.worker.games.env.config.time_cap_minutes))
+        stop(update, metrics)
+
+    trainer.run(on_update)
+    # A 6-second game is 45 decisions: the first ends in the third update of 16, and the stage with it.
+    assert seen == [(1.0, True, 0.1), (1.0, True, 0.1), (1.0, True, 0.2), (2.0, False, 0.2)]
+    assert [str(p) for p in trainer.curriculum.passed] == [
+        "stage 1 'shorter' passed at 960 hero steps: won 0% of its last 1 games against random (to pass: 0%)"]
+    resumed = Trainer.resume(tmp_path / "run")
+    assert resumed.update == 4 and resumed.curriculum.index == 1
+    assert resumed.curriculum.passed == trainer.curriculum.passed
+    assert resumed.rollouts.worker.games.env.config.time_cap_minutes == 0.2
+    resumed.run()
+    assert resumed.update == 5
+
+
+def test_moba_config_lists_the_curriculum(tmp_path, capsys):
+    path = tmp_path / "staged.toml"
+    path.write_text(PRESET)
+    assert main(["config", "--preset", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert tomllib.loads(out[out.index("[[curriculum]]"):])["curriculum"][1] == {
+        "name": "half", "promote": {}, "window": 200, "max_steps": 1000, "game": {"building_hp_scale": 0.1}}
+
+
+def test_a_preset_builds_on_the_preset_its_base_names(tmp_path):
+    scratch, small = load_preset("scratch").run, load_preset("small").run
+    assert scratch.game == small.game and scratch.policy == small.policy and scratch.curriculum
+    assert scratch.ppo.entropy_coef < small.ppo.entropy_coef and scratch.ppo.gamma == small.ppo.gamma
+    assert scratch.teacher.kickstart_coef == 0.0 and small.teacher.kickstart_coef > 0
+    path = tmp_path / "mine.toml"
+    path.write_text('base = "scratch"\n[game]\ntime_cap_minutes = 12.0\n')
+    mine = load_preset(str(path)).run
+    assert mine.game.time_cap_minutes == 12.0 and mine.game.map_size == small.game.map_size
+    assert mine.curriculum == scratch.curriculum and mine.teacher == scratch.teacher
+    path.write_text('base = "mine"\n')
+    with pytest.raises(ConfigError, match="base must name another preset"):
+        load_preset(str(path))
