@@ -93,12 +93,12 @@ class TrainConfig(Settings):
 @dataclass(frozen=True)
 class Stage:
     """A stage of a curriculum: the run's settings with `changes` ({section:
-    {key: value}} over [game], [rewards], the opponent shares of [train] and
-    the imitation weight and teacher of [teacher]), left when the learner's win rate against each kind of
-    opponent in `promote` reaches its share over the last `window` training
-    games against that kind, or after `max_steps` hero decisions (0: no
-    limit). The network is carried from stage to stage, so no stage may
-    change its input shapes."""
+    {key: value}} over [game], [rewards], the opponent shares of [train],
+    and the imitation and teacher of [teacher]), left when the learner's win
+    rate against each kind of opponent in `promote` reaches its share over
+    the last `window` training games against that kind, or after
+    `max_steps` hero decisions (0: no limit). The network is carried from
+    stage to stage, so no stage may change its input shapes."""
 
     name: str
     changes: dict[str, dict[str, Any]]
@@ -129,16 +129,15 @@ class Stage:
         for kind, rate in promote.items():
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
                 raise ConfigError(f"{where}: promote.{kind} = {rate!r} is not a win rate in [0, 1]")
-        for key, value in (("window", window), ("max_steps", max_steps)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < (key == "window"):
-                raise ConfigError(f"{where}: {key} = {value!r} must be an integer of at least {int(key == 'window')}")
+        for key, value, least in (("window", window, 1), ("max_steps", max_steps, 0)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ConfigError(f"{where}: {key} = {value!r} must be an integer of at least {least}")
         if not promote and not max_steps:
             raise ConfigError(f"{where} never ends: give it a promote table, max_steps or both")
         changes = {section: data[section] for section in cls.SECTIONS if section in data}
         for section, values in changes.items():
             if not isinstance(values, dict):
                 raise ConfigError(f"{where}: {section} must be a table of settings, got {values!r}")
-        for section, values in changes.items():
             allowed = cls.SECTIONS[section]
             for key in values:
                 if allowed is not None and key not in allowed:

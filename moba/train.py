@@ -115,7 +115,7 @@ def train(trainer: Any) -> None:
     def on_update(update: int, metrics: dict[str, float]) -> None:
         nonlocal told
         for line in curriculum.passed[told:]:
-            bar.write(line)
+            bar.write(str(line))
         told = len(curriculum.passed)
         bar.update(min(trainer.hero_steps(), cfg.train.total_steps) - bar.n)
         bar.set_postfix(({"stage": curriculum.describe()} if cfg.curriculum else {}) | _bar_postfix(metrics))

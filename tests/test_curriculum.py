@@ -4,7 +4,7 @@ import tomllib
 
 import pytest
 import tomli_w
-from helpers import TINY_RUN
+from helpers import TINY_RUN, tiny_run_overrides
 from test_training import sigterm_after
 
 from engine import ConfigError
@@ -149,3 +149,15 @@ def test_a_preset_builds_on_the_preset_its_base_names(tmp_path):
     path.write_text('base = "mine"\n')
     with pytest.raises(ConfigError, match="base must name another preset"):
         load_preset(str(path))
+
+
+def test_moba_train_shows_the_stage_and_says_when_one_is_passed(tmp_path, capsys):
+    preset = tmp_path / "staged.toml"
+    preset.write_text('base = "small"\n[[curriculum]]\nname = "shorter"\npromote = {random = 0.0}\nwindow = 1\n'
+                      'game = {time_cap_minutes = 0.1}\n')
+    args = ["train", "--preset", str(preset), "--run-dir", str(tmp_path / "run")] + tiny_run_overrides()
+    assert main(args + ["--set", "game.time_cap_minutes=0.2", "--set", "train.total_steps=1600"]) == 0
+    captured = capsys.readouterr()
+    assert "curriculum stage 1: 'shorter' (game.time_cap_minutes=0.1) until 0% won against random" in captured.out
+    assert "stage=1/2 shorter random" in captured.err and "stage=2/2 main" in captured.err
+    assert "stage 1 'shorter' passed at 960 hero steps" in captured.out
