@@ -31,6 +31,8 @@ class Passed(NamedTuple):
 
 
 class Curriculum:
+    """A run's place in the stages of `cfg.curriculum`, from the first."""
+
     def __init__(self, cfg: RunConfig):
         self.cfg = cfg
         self.index = 0

@@ -5,12 +5,14 @@
     rollout  league.rollout   a worker's games, played into [T, N, ...] buffers
     seats    league.seats     who plays each side of each game slot
     teacher  agents.teacher   the scripted bot's labels and shopping
+    curriculum  league.curriculum  the stage played, and when it is passed
 
 Each update: the rollouts play `ppo.rollout_steps` decisions of every game
 slot with the current parameters (in this process, or on Ray workers:
 `league.workers`), the learner updates on them, and every `snapshot_every`
 updates the parameters join the opponent pool and the run's league. A
-checkpoint holds everything to go on exactly: the learner, the pool, and
+passed curriculum stage starts the next one's games afresh. A checkpoint
+holds everything to go on exactly: the learner, the pool, the stage, and
 every worker's games in progress.
 """
 
