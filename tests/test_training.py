@@ -417,11 +417,16 @@ def test_each_game_against_a_snapshot_is_played_by_its_own_snapshot(tmp_path):
     assert (games.carry[3] == before[3]).all() and (actions[3] == -1).all()
 
 
-def test_a_snapshot_file_plays_as_an_agent(tmp_path):
-    cfg = tiny_run_config()
-    trainer = Trainer(tmp_path / "run", cfg)
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    """The snapshot file of a one-update tiny run, trained once for the tests that read it."""
+    trainer = Trainer(tmp_path_factory.mktemp("snapshot") / "run", tiny_run_config())
     trainer.run()
-    snapshot = trainer.pool.path(trainer.pool.steps[0])
+    return trainer.pool.path(trainer.pool.steps[0])
+
+
+def test_a_snapshot_file_plays_as_an_agent(tmp_path, snapshot):
+    cfg = tiny_run_config()
     env = BatchEnv(cfg.game, num_games=2)
     agent = load_policy_agent(snapshot, env, seed=1)
     results = play_games(cfg.game, agent, RandomAgent(0), num_games=2, seed=0, batch=2)
@@ -437,14 +442,10 @@ def test_a_snapshot_file_plays_as_an_agent(tmp_path):
         load_policy_agent(tmp_path / "old.msgpack", env)
 
 
-
-def test_evaluation_replays_keep_the_win_probability_and_a_critic_scores_any_replay(tmp_path):
+def test_evaluation_replays_keep_the_win_probability_and_a_critic_scores_any_replay(tmp_path, snapshot):
     from moba.critic import score
 
     cfg = tiny_run_config()
-    trainer = Trainer(tmp_path / "run", cfg)
-    trainer.run()
-    snapshot = trainer.pool.path(trainer.pool.steps[0])
     env = BatchEnv(cfg.game, num_games=2)
     recorder = Recorder(tmp_path / "games", "tiny", ("net", "random"))
     play_games(cfg.game, load_policy_agent(snapshot, env, seed=1), RandomAgent(0), num_games=2, batch=2,
