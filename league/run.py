@@ -74,10 +74,11 @@ class RunFolder:
 
     def tensorboard(self, step: int) -> Any:
         """A TensorBoard writer that drops the events past `step` (those of
-        a run that went on after the checkpoint it resumes from)."""
+        a run that went on after the checkpoint it resumes from); the
+        checkpoint's own update, at `step`, is kept."""
         from tensorboardX import SummaryWriter
 
-        return SummaryWriter(str(self.path / "tb"), purge_step=step or None)
+        return SummaryWriter(str(self.path / "tb"), purge_step=step + 1 if step else None)
 
 
 class StopSignals:
