@@ -50,24 +50,30 @@ def hero_inputs(step: Step, rows: np.ndarray, first: np.ndarray,
     return x, take(m.target)
 
 
-def make_act(policy: Policy, greedy: bool = False, seen: int = 0, core: bool = False):
-    """The jitted `act(params, norm, carry, inputs, target_masks, key) ->
+def make_act(policy: Policy, greedy: bool = False, seen: int = 0, core: bool = False, learn: bool = True):
+    """The jitted `act(params, norm, carry, inputs, target_masks, key, team=None) ->
     (carry, actions, logp, value, chosen_target_mask, win_probability)` on the engine's
     observations; sampling, or each head's most likely choice with
     `greedy`. With `seen`, it also returns the observations of the first
     `seen` rows as the network saw them (a rollout's batch keeps those: the
     update need not reflect Dire's again); with `core`, last, the LSTM's
-    output the heads read (what a win head is fitted on)."""
+    output the heads read (what a win head is fitted on). With `learn`
+    False it returns (carry, actions, win_probability) only, what playing
+    needs, and XLA leaves the rest out. `team` (static) says that every row
+    is that team's hero: Radiant's are not reflected, Dire's are without a
+    test of the rows (an XLA conditional copies its operands on the CPU)."""
 
-    @jax.jit
-    def act(params, norm, carry, x: Inputs, mask_target, key):
-        # An agent playing Radiant's heroes alone has nothing to reflect.
-        x = jax.lax.cond(x.dire.any(), lambda x: from_radiant_corner(x, policy.shapes), lambda x: x, x)
+    @partial(jax.jit, static_argnames="team")
+    def act(params, norm, carry, x: Inputs, mask_target, key, team: int | None = None):
+        if team is None:
+            x = jax.lax.cond(x.dire.any(), lambda x: from_radiant_corner(x, policy.shapes), lambda x: x, x)
+        elif team == 1:
+            x = from_radiant_corner(x, policy.shapes)
         carry, out = policy.apply(params, norm, carry, x)
         actions, logp, chosen = sample(policy, params, out, mask_target, key, greedy)
         win = jax.nn.sigmoid(out.win)
-        return ((carry, actions, logp, out.value, chosen, win) + ((x.obs[:seen],) if seen else ())
-                + ((out.query_core,) if core else ()))
+        played = (carry, actions, logp, out.value, chosen, win) if learn else (carry, actions, win)
+        return played + ((x.obs[:seen],) if seen else ()) + ((out.query_core,) if core else ())
 
     return act
 
@@ -85,9 +91,10 @@ class PolicyAgent:
 
     def __init__(self, policy: Policy, params, norm: Normalizer, seed: int = 0, name: str = "policy",
                  greedy: bool = False, teacher: Teacher | None = None, keep_core: bool = False):
-        self.policy, self.params, self.norm, self.name = policy, params, norm, name
+        # On the device once: a checkpoint's numpy weights would otherwise be copied at every decision.
+        self.policy, self.params, self.norm, self.name = policy, jax.device_put(params), norm, name
         self.key = jax.random.PRNGKey(seed)
-        self._act = make_act(policy, greedy, core=keep_core)
+        self._act = make_act(policy, greedy, core=keep_core, learn=False)
         self.keep_core = keep_core
         self.core: np.ndarray | None = None  # [G, 5, H] with keep_core: the LSTM's output at the last decision
         self.source: str | None = None  # the file it was loaded from
@@ -126,11 +133,11 @@ class PolicyAgent:
             advice = self.teacher.purchases(env, team)
             x = self.teacher.restrict(x, advice[games].reshape(len(games) * HEROES_PER_TEAM, -1))
         carry = self.carry[games].reshape(len(games) * HEROES_PER_TEAM, 2, -1)
-        call = partial(self._act, self.params, self.norm, carry, x, mask_target, self._next_key())
+        call = partial(self._act, self.params, self.norm, carry, x, mask_target, self._next_key(), team=team)
         future = pool.submit(call) if pool is not None else None
 
         def finish() -> np.ndarray:
-            new_carry, chosen, _, _, _, win, *core = future.result() if future is not None else call()
+            new_carry, chosen, win, *core = future.result() if future is not None else call()
             self.carry[games[:n]] = np.asarray(new_carry).reshape(len(games), HEROES_PER_TEAM, 2, -1)[:n]
             self.win = np.full(G, np.nan, np.float32)
             if self.predicts_win:

@@ -183,7 +183,7 @@ class Seats:
         per_snapshot = lambda a: a.reshape((S, B * HEROES_PER_TEAM) + a.shape[1:])  # noqa: E731
         x, mt, c = jax.tree_util.tree_map(per_snapshot, (x, mt, c.reshape((-1,) + c.shape[2:])))
         params, norm = self._stacked_snapshots(tuple(snaps) + (snaps[0],) * (S - len(snaps)), pool)
-        new_carry, a, _, _, _, win = self.snapshot_act(params, norm, c, x, mt, key)
+        new_carry, a, win = self.snapshot_act(params, norm, c, x, mt, key)
         g = games[valid]
         rows = self._rows(g, False)
         back = lambda a: np.asarray(a).reshape((S, B, HEROES_PER_TEAM) + a.shape[2:])[valid]  # noqa: E731

@@ -9,6 +9,7 @@ import platform
 import statistics
 import sys
 import time
+from collections import deque
 
 import numpy as np
 
@@ -355,20 +356,26 @@ def _league_on_workers(args: argparse.Namespace, preset, env) -> None:
         return Player("learned", f"learned{seed}", "untrained", ({"network": network_meta(preset.run)}, tree))
 
     players = {"scripted": lambda s: Player("scripted", "scripted"), "learned": learned}
-    print(f"\n{'pairing':<20} {'workers':>7} {'games/s':>8} {'per worker':>11} {'15,000 games':>13} {'on 10 such':>11}")
+    print(f"\n{'pairing':<20} {'workers':>7} {'games/s':>8} {'per worker':>11} {'game min':>8} {'15,000 games':>13} "
+          f"{'on 10 such':>11}")
     for name in (p for p in args.pairings if p in players):
         for workers in (n for n in args.workers if n):
             pool = EvalWorkers(preset.game, preset.name, workers)
             per_task = max(1, min(args.batch, -(-args.games // workers)))
             results: list = []
             t0 = time.perf_counter()
-            waits = [pool.submit(players[name](0), players[name](1), seed, list(range(min(per_task, args.games - first))),
-                                 0.0, lambda result, replay: results.append(result))
-                     for seed, first in enumerate(range(0, args.games, per_task))]
-            for wait in waits:
-                wait()
+            under_way: deque = deque()  # at most `workers` blocks at once, as the evaluation hands them out
+            for seed, first in enumerate(range(0, args.games, per_task)):
+                if len(under_way) == workers:
+                    under_way.popleft()()
+                under_way.append(pool.submit(players[name](0), players[name](1), seed,
+                                             list(range(min(per_task, args.games - first))), 0.0,
+                                             lambda result, replay: results.append(result)))
+            while under_way:
+                under_way.popleft()()
             rate = len(results) / (time.perf_counter() - t0)
-            print(f"{name + ' v ' + name:<20} {workers:>7} {rate:>8.2f} {rate / workers:>11.2f} "
+            minutes = sum(r.ticks for r in results) / len(results) / 1800
+            print(f"{name + ' v ' + name:<20} {workers:>7} {rate:>8.2f} {rate / workers:>11.2f} {minutes:>8.1f} "
                   f"{15000 / rate / 60:>10.0f} min {15000 / rate / 600:>7.0f} min", flush=True)
 
 

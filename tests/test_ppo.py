@@ -7,10 +7,12 @@ import pytest
 from helpers import LINEUP, make_env
 
 from agents.policy import (
+    NEG,
     Inputs,
     Policy,
     PolicyConfig,
     Shapes,
+    categorical,
     from_radiant_corner,
     init_params,
     log_prob_entropy,
@@ -98,6 +100,19 @@ def test_masked_actions_are_never_sampled():
         buys = a[:, 0] == ACT_BUY
         assert np.asarray(x.mask_item)[rows, a[:, 4]][buys].all()
         assert np.isfinite(np.asarray(logp)).all()
+
+
+def test_draws_follow_the_softmax_and_never_take_a_masked_choice():
+    logits = jnp.asarray([[NEG, 2.0, NEG, 0.0, 1.0, NEG]])
+    probs = np.asarray(jax.nn.softmax(logits))[0]
+    n = 200_000
+    u = jax.random.uniform(jax.random.PRNGKey(0), (n,))
+    counts = np.bincount(np.asarray(categorical(u, jnp.repeat(logits, n, 0))), minlength=6)
+    assert counts[0] == counts[2] == counts[5] == 0
+    assert (np.abs(counts / n - probs) <= 4 * np.sqrt(probs * (1 - probs) / n) + 1e-9).all()  # 4 standard errors
+    # The ends of [0, 1) fall on the first and last choices that can be drawn.
+    edges = categorical(jnp.asarray([0.0, np.nextafter(np.float32(1), np.float32(0))]), jnp.repeat(logits, 2, 0))
+    assert np.asarray(edges).tolist() == [1, 4]
 
 
 def test_greedy_acting_takes_each_heads_most_likely_legal_choice():
@@ -266,6 +281,9 @@ def test_dire_sees_the_game_from_radiants_corner():
                jnp.asarray(step.masks.type[0]), jnp.asarray(step.masks.offset_x[0]), jnp.asarray(step.masks.item[0]))
     x = from_radiant_corner(x, shapes)
     seen = np.asarray(x.obs)
+    units = seen[:, :lay.self_].reshape(10, shapes.obs_units, UNIT_F)
+    absent = obs[:, U_PRESENT:lay.self_:UNIT_F] < 0.5
+    assert absent.any() and not units[absent].any()  # padding rows of the unit list stay zero
     assert not np.allclose(obs[:5, lay.self_:], obs[5:, lay.self_:], atol=1e-3)
     np.testing.assert_allclose(seen[:5, lay.self_:], seen[5:, lay.self_:], atol=1e-5)
     for h in range(5):  # the same units, listed in another order
