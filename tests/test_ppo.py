@@ -21,6 +21,7 @@ from agents.policy import (
     sample,
     shapes_for,
 )
+from agents.policy_agent import PolicyAgent, hero_inputs, make_act
 from agents.ppo import Batch, LearnerState, PPOConfig, clipped_loss, gae, make_optimizer, make_update
 from agents.roles import HERO_LANES
 from engine import ConfigError
@@ -303,3 +304,22 @@ def test_dire_sees_the_game_from_radiants_corner():
     _, other = policy.apply(params, normalizer_init(shapes.obs_size), jnp.zeros((10, 2, 16)),
                             x._replace(lane=jnp.asarray(NUM_LANES - 1 - lane)))
     assert not np.allclose(out.offset_x[0], other.offset_x[0], atol=1e-4)
+
+
+def test_an_agent_told_its_team_acts_as_the_test_of_every_row_would():
+    # `PolicyAgent` passes its team to the network (no reflection for
+    # Radiant, no conditional for Dire); the rows' own flags give the same.
+    env = make_env(num_games=2)
+    step = env.view()
+    shapes = shapes_for(env.config)
+    policy = Policy(PolicyConfig(unit_width=8, hidden=16, hero_embed=4), shapes)
+    params = init_params(policy, jax.random.PRNGKey(0))
+    norm = normalizer_init(shapes.obs_size)
+    reference = make_act(policy, greedy=True)
+    for team in (0, 1):
+        agent = PolicyAgent(policy, params, norm, greedy=True)
+        chosen = agent.act(env, step, team)
+        rows = np.broadcast_to(team * 5 + np.arange(5), (2, 5))
+        x, mask_target = hero_inputs(step, rows, np.ones(2, bool))
+        _, actions, *_ = reference(params, norm, jnp.zeros((10, 2, 16)), x, mask_target, jax.random.PRNGKey(0))
+        np.testing.assert_array_equal(chosen, np.asarray(actions).reshape(2, 5, -1))
