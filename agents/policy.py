@@ -142,6 +142,32 @@ def from_radiant_corner(x: "Inputs", shapes: "Shapes") -> "Inputs":
     return x._replace(obs=jnp.where(x.dire[:, None], reflected, obs))
 
 
+def reading_dire(params, norm: Normalizer, shapes: "Shapes", clip: float) -> tuple[dict, Normalizer]:
+    """Weights and normalizer that read Dire's raw observations as `params`
+    and `norm` read them reflected (`from_radiant_corner`): the reflection
+    folded into the normalizer and the first layers, so a batch of Dire
+    heroes is not reflected at every decision. Clipping is odd, so a sign
+    passes through it to the layer's kernel; a feature the reflection
+    replaces by a constant adds that constant's term to the layer's bias.
+    Equal up to rounding, except the embeddings of padding unit rows, which
+    no choice reads (`sample`)."""
+    lay = obs_layout(shapes.obs_units, shapes.minimap)
+    source, scale, shift = _reflection(shapes)
+    raw = np.argsort(source)  # network feature read from each raw feature
+    k = lay.self_
+    mean = jnp.where(scale != 0, scale * (norm.mean - shift), norm.mean)[raw]
+    fixed = jnp.clip((shift - norm.mean) / jnp.sqrt(norm.var + 1e-8), -clip, clip) * (scale == 0)
+    p = params["params"]
+    units, other = p["unit_enc_0"], p["other_enc"]
+    assert (scale[:k].reshape(-1, UNIT_F) == scale[:UNIT_F]).all(), "every unit row reflects alike"
+    folded = {
+        "unit_enc_0": {**units, "kernel": units["kernel"] * scale[:UNIT_F, None]},
+        "other_enc": {"kernel": (other["kernel"] * scale[k:, None])[raw[k:] - k],
+                      "bias": other["bias"] + fixed[k:] @ other["kernel"]},
+    }
+    return {"params": {**p, **folded}}, Normalizer(mean, norm.var[raw], norm.count)
+
+
 class Inputs(NamedTuple):
     """One decision of B heroes: observation and masks. The network reads
     the observation from Radiant's corner (`from_radiant_corner`); a
@@ -324,9 +350,10 @@ def categorical(u: jax.Array, logits: jax.Array) -> jax.Array:
 def sample(policy: Policy, params, out: Outputs, mask_target: jax.Array,
            key: jax.Array, greedy: bool = False) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Sample actions [B, 5] (type first, then the rest given it) under the
-    target masks of every type [B, T, K]; returns the actions, their
-    log-probability and the chosen type's target mask [B, K]. `greedy`
-    takes each head's most likely choice instead."""
+    target masks of every type [B, T, K]; returns the actions (0 in the
+    heads the type does not read), their log-probability and the chosen
+    type's target mask [B, K]. `greedy` takes each head's most likely
+    choice instead."""
     def pick(u, logits):
         return jnp.argmax(logits, -1) if greedy else categorical(u, logits)
 
@@ -335,7 +362,10 @@ def sample(policy: Policy, params, out: Outputs, mask_target: jax.Array,
     chosen_mask = jnp.take_along_axis(mask_target, action_type[:, None, None], axis=1)[:, 0]
     logits = head_logits(policy, params, out, action_type, chosen_mask)
     rest = [pick(u_i, lg) for u_i, lg in zip(u[1:], logits[1:])]
-    actions = jnp.stack([action_type, *rest], axis=1).astype(jnp.int32)
+    # A head the type does not read is 0, so an action is one thing however it was drawn.
+    used = jnp.asarray(HEADS_USED[:, 1:], bool)[action_type]
+    actions = jnp.stack([action_type, *(jnp.where(used[:, i], a, 0) for i, a in enumerate(rest))], axis=1)
+    actions = actions.astype(jnp.int32)
     return actions, _joint_logp(logits, actions), chosen_mask
 
 

@@ -21,6 +21,7 @@ from agents.policy import (
     Shapes,
     from_radiant_corner,
     init_params,
+    reading_dire,
     sample,
     shapes_for,
     with_win_head,
@@ -60,15 +61,19 @@ def make_act(policy: Policy, greedy: bool = False, seen: int = 0, core: bool = F
     output the heads read (what a win head is fitted on). With `learn`
     False it returns (carry, actions, win_probability) only, what playing
     needs, and XLA leaves the rest out. `team` (static) says that every row
-    is that team's hero: Radiant's are not reflected, Dire's are without a
-    test of the rows (an XLA conditional copies its operands on the CPU)."""
+    is that team's hero: Radiant's are not reflected, Dire's are read by
+    weights with the reflection folded in (`reading_dire`), or reflected
+    when `seen` asks for the reflected rows; no test of the rows either way
+    (an XLA conditional copies its operands on the CPU)."""
 
     @partial(jax.jit, static_argnames="team")
     def act(params, norm, carry, x: Inputs, mask_target, key, team: int | None = None):
         if team is None:
             x = jax.lax.cond(x.dire.any(), lambda x: from_radiant_corner(x, policy.shapes), lambda x: x, x)
-        elif team == 1:
+        elif team == 1 and seen:
             x = from_radiant_corner(x, policy.shapes)
+        elif team == 1:
+            params, norm = reading_dire(params, norm, policy.shapes, policy.config.obs_clip)
         carry, out = policy.apply(params, norm, carry, x)
         actions, logp, chosen = sample(policy, params, out, mask_target, key, greedy)
         win = jax.nn.sigmoid(out.win)

@@ -9,6 +9,7 @@ from helpers import LINEUP, make_env
 from agents.policy import (
     NEG,
     Inputs,
+    Normalizer,
     Policy,
     PolicyConfig,
     Shapes,
@@ -27,9 +28,9 @@ from agents.roles import HERO_LANES
 from engine import ConfigError
 from engine.constants import (
     ACT_ATTACK,
-    ACT_BUY,
     ACT_MOVE,
     ACT_NOOP,
+    ACTION_HEADS,
     NUM_ACTION_TYPES,
     NUM_LANES,
     OFFSET_BINS,
@@ -94,12 +95,13 @@ def test_masked_actions_are_never_sampled():
         rows = np.arange(256)
         assert np.asarray(x.mask_type)[rows, a[:, 0]].all()
         tm = np.asarray(mask_target)[rows, a[:, 0]]
-        has_target = tm.any(-1)
-        assert tm[rows, a[:, 1]][has_target].all()
+        used = np.asarray(ACTION_HEADS, bool)[a[:, 0]]
+        assert tm[rows, a[:, 1]][used[:, 1] & tm.any(-1)].all()
         np.testing.assert_array_equal(np.asarray(chosen), tm)
-        assert np.asarray(x.mask_offset)[rows, a[:, 2]].all()
-        buys = a[:, 0] == ACT_BUY
-        assert np.asarray(x.mask_item)[rows, a[:, 4]][buys].all()
+        assert np.asarray(x.mask_offset)[rows, a[:, 2]][used[:, 2]].all()
+        assert np.asarray(x.mask_item)[rows, a[:, 4]][used[:, 4]].all()
+        assert used[:, 4].sum() and (~used[:, 1]).sum()  # both kinds of rows were drawn
+        assert (a[~used] == 0).all()  # the heads a type does not read are 0
         assert np.isfinite(np.asarray(logp)).all()
 
 
@@ -127,10 +129,11 @@ def test_greedy_acting_takes_each_heads_most_likely_legal_choice():
     a = np.asarray(a)
     type_logits = np.where(np.asarray(x.mask_type), np.asarray(out.type_logits), -np.inf)
     np.testing.assert_array_equal(a[:, 0], type_logits.argmax(-1))
+    used = np.asarray(ACTION_HEADS, bool)[a[:, 0]]
     target = np.asarray(POLICY.apply(params, out, jnp.asarray(a[:, 0]), chosen, method=POLICY.target_logits))
-    np.testing.assert_array_equal(a[:, 1], target.argmax(-1))
-    np.testing.assert_array_equal(a[:, 2], np.asarray(out.offset_x).argmax(-1))
-    assert np.asarray(x.mask_offset)[np.arange(64), a[:, 2]].all()
+    np.testing.assert_array_equal(a[:, 1], np.where(used[:, 1], target.argmax(-1), 0))
+    np.testing.assert_array_equal(a[:, 2], np.where(used[:, 2], np.asarray(out.offset_x).argmax(-1), 0))
+    assert np.asarray(x.mask_offset)[np.arange(64), a[:, 2]][used[:, 2]].all()
 
 
 def test_heads_the_chosen_type_ignores_get_no_gradient():
@@ -308,18 +311,28 @@ def test_dire_sees_the_game_from_radiants_corner():
 
 def test_an_agent_told_its_team_acts_as_the_test_of_every_row_would():
     # `PolicyAgent` passes its team to the network (no reflection for
-    # Radiant, no conditional for Dire); the rows' own flags give the same.
+    # Radiant; for Dire, the reflection folded into the weights and the
+    # normalizer); the rows' own flags give the same. The normalizer is not
+    # the identity, so every term of the folding counts.
     env = make_env(num_games=2)
     step = env.view()
     shapes = shapes_for(env.config)
     policy = Policy(PolicyConfig(unit_width=8, hidden=16, hero_embed=4), shapes)
     params = init_params(policy, jax.random.PRNGKey(0))
-    norm = normalizer_init(shapes.obs_size)
+    rng = np.random.default_rng(0)
+    norm = Normalizer(jnp.asarray(rng.normal(0, 0.5, shapes.obs_size), jnp.float32),
+                      jnp.asarray(rng.uniform(0.2, 2.0, shapes.obs_size), jnp.float32), jnp.asarray(100.0))
     reference = make_act(policy, greedy=True)
     for team in (0, 1):
         agent = PolicyAgent(policy, params, norm, greedy=True)
         chosen = agent.act(env, step, team)
         rows = np.broadcast_to(team * 5 + np.arange(5), (2, 5))
         x, mask_target = hero_inputs(step, rows, np.ones(2, bool))
-        _, actions, *_ = reference(params, norm, jnp.zeros((10, 2, 16)), x, mask_target, jax.random.PRNGKey(0))
+        _, actions, _, value, _, win = reference(params, norm, jnp.zeros((10, 2, 16)), x, mask_target,
+                                                 jax.random.PRNGKey(0))
         np.testing.assert_array_equal(chosen, np.asarray(actions).reshape(2, 5, -1))
+        np.testing.assert_allclose(agent.win, np.asarray(win).reshape(2, 5).mean(1), rtol=1e-5)
+        if team == 1:  # the folded network reads Dire's raw rows as the plain one reads them reflected
+            fast = make_act(policy)(params, norm, jnp.zeros((10, 2, 16)), x, mask_target, jax.random.PRNGKey(0),
+                                    team=1)
+            np.testing.assert_allclose(np.asarray(fast[3]), np.asarray(value), rtol=1e-4, atol=1e-5)
