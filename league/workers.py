@@ -64,11 +64,11 @@ def connect(address: str | None = None) -> None:
 
 
 def worker_env() -> dict[str, str]:
-    """Rollout workers run JAX on the CPU, one thread each (a worker is one
-    CPU of the cluster), and find the engine's compiled kernels where this
-    machine's commands put them."""
-    env = {"JAX_PLATFORMS": "cpu", "NUMBA_NUM_THREADS": "1",
-           "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+    """Rollout workers run JAX on the CPU and the engine on one thread (a
+    worker is one CPU of the cluster), and find the engine's compiled
+    kernels where this machine's commands put them. XLA's threads are not
+    limited: no flag does so in this JAX (BENCHMARKS.md, League)."""
+    env = {"JAX_PLATFORMS": "cpu", "NUMBA_NUM_THREADS": "1"}
     if os.environ.get("MOBA_CACHE_DIR"):
         env["MOBA_CACHE_DIR"] = os.environ["MOBA_CACHE_DIR"]
     return env
