@@ -157,14 +157,16 @@ def bench_train(args: argparse.Namespace) -> None:
 def bench_learn(args: argparse.Namespace) -> None:
     """Train with a fixed seed, through the same loop as `moba train`; at
     each mark of learner hero steps (or of training wall time), play games
-    against the random and scripted bots. Prints the curve and plots it."""
+    against the random and scripted bots and the teacher. Prints the curve
+    and plots it."""
     import json
+    from functools import partial
     from pathlib import Path
 
-    from agents.random_agent import RandomAgent
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
     from league.selfplay import Trainer
+    from league.sweep import OPPONENTS
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
@@ -188,10 +190,10 @@ def bench_learn(args: argparse.Namespace) -> None:
     trainer = Trainer(out / "run", run, preset.name, progress=timed)
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
-    # Sampling against both bots, as in training; with --greedy also greedily
-    # against the scripted bot, which a policy imitating it plays closer to it.
-    evaluations = [("random", "vs random", lambda: RandomAgent(1), False),
-                   ("scripted", "vs scripted", ScriptedAgent, False)]
+    # Sampling against the bots, as in training, the teacher the learner
+    # imitates among them; with --greedy also greedily against the scripted
+    # bot, which a policy imitating it plays closer to it.
+    evaluations = [(name, f"vs {name}", partial(bot, run, 1), False) for name, bot in OPPONENTS.items()]
     if args.greedy:
         evaluations.append(("scripted_greedy", "vs scripted, greedy", ScriptedAgent, True))
     unit = "hero steps" if by_steps else "minutes"
@@ -292,7 +294,7 @@ def bench_league(args: argparse.Namespace) -> None:
             from agents.policy_agent import load_policy_agent
 
             return load_policy_agent(args.checkpoints[seed % 2], env, seed=seed, name="learned")
-        return _untrained(preset, env, seed)
+        return _untrained_agent(preset, env, seed)
 
     print(f"moba bench league: preset '{args.preset}', {args.games} whole games per pairing, "
           f"{args.batch} at a time, median of {args.repeats}\nmachine: {_machine()}\nlearned agents: "
@@ -335,11 +337,7 @@ def _league_on_workers(args: argparse.Namespace, preset, env) -> None:
     """The pairings as `moba league eval --workers N` plays them: blocks of
     the games as Ray tasks, N at once; each worker's rate, and what 15,000
     games would take on machines like this one."""
-    import jax
-
-    from agents.policy import Policy, init_params, normalizer_init, shapes_for
     from league.evaluate import Player
-    from league.selfplay import network_meta
     from league.workers import EvalWorkers, connect
 
     connect(args.ray_address)
@@ -350,10 +348,7 @@ def _league_on_workers(args: argparse.Namespace, preset, env) -> None:
 
             path = args.checkpoints[seed % 2]
             return Player("learned", f"learned{seed}", path, checkpoint.load(path))
-        params = init_params(Policy(preset.run.policy, shapes_for(env.config)), jax.random.PRNGKey(seed))
-        norm = normalizer_init(env.obs_size)._asdict()
-        tree = jax.device_get({"params": params, "norm": norm})
-        return Player("learned", f"learned{seed}", "untrained", ({"network": network_meta(preset.run)}, tree))
+        return Player("learned", f"learned{seed}", "untrained", _untrained(preset, env, seed))
 
     players = {"scripted": lambda s: Player("scripted", "scripted"), "learned": learned}
     print(f"\n{'pairing':<20} {'workers':>7} {'games/s':>8} {'per worker':>11} {'game min':>8} {'15,000 games':>13} "
@@ -379,17 +374,25 @@ def _league_on_workers(args: argparse.Namespace, preset, env) -> None:
                   f"{15000 / rate / 60:>10.0f} min {15000 / rate / 600:>7.0f} min", flush=True)
 
 
-def _untrained(preset, env, seed: int):
-    """A policy agent with freshly initialised weights: the inference cost of
-    a trained one, without needing a checkpoint."""
+def _untrained(preset, env, seed: int) -> tuple[dict, dict]:
+    """A checkpoint as `agents.checkpoint.load` reads one, of the preset's
+    network with freshly initialised weights: the inference cost of a
+    trained one (its scripted purchases too), without needing a file."""
     import jax
 
     from agents.policy import Policy, init_params, normalizer_init, shapes_for
-    from agents.policy_agent import PolicyAgent
+    from league.selfplay import network_meta
 
-    policy = Policy(preset.run.policy, shapes_for(env.config))
-    params = init_params(policy, jax.random.PRNGKey(seed))
-    return PolicyAgent(policy, params, normalizer_init(env.obs_size), seed=seed, name="learned")
+    params = init_params(Policy(preset.run.policy, shapes_for(env.config)), jax.random.PRNGKey(seed))
+    tree = jax.device_get({"params": params, "norm": normalizer_init(env.obs_size)._asdict()})
+    return {"network": network_meta(preset.run)}, tree
+
+
+def _untrained_agent(preset, env, seed: int):
+    """The policy agent of `_untrained`'s checkpoint, as the league loads one."""
+    from agents.policy_agent import policy_agent_from
+
+    return policy_agent_from(_untrained(preset, env, seed), "untrained", env, seed, "learned")
 
 
 def bench_play(args: argparse.Namespace) -> None:
@@ -408,7 +411,7 @@ def bench_play(args: argparse.Namespace) -> None:
 
     preset = load_preset(args.preset, args.overrides)
     env = BatchEnv(preset.game, num_games=1)
-    bots = [_untrained(preset, env, i) if args.bot == "learned" else make_bot(args.bot, env, i) for i in (0, 1)]
+    bots = [_untrained_agent(preset, env, i) if args.bot == "learned" else make_bot(args.bot, env, i) for i in (0, 1)]
     session = Session(preset.game, preset.name, 0, bots[0], bots[1], 0, "bench", args.out)
     if args.window:
         windowed = _windowed_fps(session, args.frames)

@@ -327,11 +327,11 @@ def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(t
     args = ["bench", "learn", "--steps", "320", "640", "--games", "2", "--out", str(out)] + tiny_run_overrides()
     assert main(args) == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows[2].split() == ["minutes", "hero", "steps", "vs", "random", "vs", "scripted"]
+    assert rows[2].split() == ["minutes", "hero", "steps", "vs", "random", "vs", "scripted", "vs", "teacher"]
     # A mark after each update of 320 hero steps; the run ends at the last.
     assert [r.split()[1] for r in rows[3:5]] == ["320", "640"]
     curve = json.loads((out / "learn_curve.json").read_text())
-    assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted", "stage"]] * 2
+    assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted", "stage", "teacher"]] * 2
     assert curve[0]["stage"] == "main"  # no curriculum: the preset's own settings throughout
     assert (out / "learn_curve.png").is_file()
     # The run folder is that of a training run: a snapshot joined the pool
