@@ -151,6 +151,14 @@ def test_a_preset_builds_on_the_preset_its_base_names(tmp_path):
         load_preset(str(path))
 
 
+def test_the_fade_preset_lowers_the_imitation_as_the_learner_catches_its_teacher():
+    fade, small = load_preset("fade").run, load_preset("small").run
+    assert fade.game == small.game and fade.policy == small.policy and fade.train.opponent_teacher > 0
+    weights = [fade.stage(i).teacher.kickstart_coef for i in range(len(fade.curriculum) + 1)]
+    assert weights == sorted(weights, reverse=True) and weights[0] == small.teacher.kickstart_coef
+    assert all(set(stage.promote) == {"teacher"} and stage.max_steps for stage in fade.curriculum)
+
+
 def test_moba_train_shows_the_stage_and_says_when_one_is_passed(tmp_path, capsys):
     preset = tmp_path / "staged.toml"
     preset.write_text('base = "small"\n[[curriculum]]\nname = "shorter"\npromote = {random = 0.0}\nwindow = 1\n'
