@@ -24,15 +24,13 @@ import tomli_w
 
 from agents import checkpoint
 from league.config import RunConfig
-from replays.format import Replay
-from replays.recorder import Recorder
+from replays.format import Replay, save_replay
 
 
 class RunFolder:
     def __init__(self, path: str | Path, cfg: RunConfig, preset: str):
         self.path, self.cfg, self.preset = Path(path), cfg, preset
         self.checkpoints = self.path / "checkpoints"
-        self._replays = Recorder(self.path / "replays", preset, ("", ""), prefix="train")
 
     @property
     def name(self) -> str:
@@ -68,9 +66,15 @@ class RunFolder:
             old.unlink()
         return path
 
-    def save_replay(self, replay: Replay) -> Path:
-        """A training game's replay, under the first free name."""
-        return self._replays.save(replay)
+    def save_replay(self, replay: Replay, update: int, index: int) -> Path | None:
+        """The `index`-th replay of the games of update `update`, or None if
+        the run has it already: a run resumed from an earlier checkpoint
+        plays the same games again, and a replay is never replaced."""
+        path = self.path / "replays" / f"train-{update:08d}-{index:02d}.moba-replay"
+        if path.exists():
+            return None
+        save_replay(path, replay)
+        return path
 
     def tensorboard(self, step: int) -> Any:
         """A TensorBoard writer that drops the events past `step` (those of

@@ -173,8 +173,8 @@ class Trainer:
         except WorkerError as e:
             raise TrainingError(f"{e}; training stopped. The last good checkpoint is kept: "
                                 f"{self.latest_checkpoint()}") from None
-        for replay in got.replays:
-            self.folder.save_replay(replay)
+        for i, replay in enumerate(got.replays):
+            self.folder.save_replay(replay, self.update + 1, i)
         for report in got.reports:
             for record in report.finished:
                 self.curriculum.observe(record)

@@ -249,8 +249,13 @@ def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
     part = Trainer(tmp_path / "part", tiny_run_config(updates=3, train={"replay_rate": 1.0}))
     part.run(on_update=sigterm_after(2))
     assert part.update == 2 and part.stop_requested
-    # A replay of a run that went on past the checkpoint (killed before its next one) is never replaced.
-    kept = tmp_path / "part" / "replays" / "train-00000.moba-replay"
+    # A replay of a run that went on past the checkpoint (killed before its
+    # next one): the resumed run plays that game again, and neither
+    # replaces its file nor records it twice.
+    replays = tmp_path / "part" / "replays"
+    assert not replays.exists()  # no game ended in the first two updates
+    whole_names = sorted(p.name for p in (tmp_path / "whole" / "replays").iterdir())
+    kept = replays / whole_names[0]
     kept.parent.mkdir()
     kept.write_bytes(b"an earlier replay")
     resumed = Trainer.resume(tmp_path / "part")
@@ -260,8 +265,13 @@ def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
     for name, value in _flat(whole.learner.params).items():
         np.testing.assert_array_equal(value, _flat(resumed.learner.params)[name], err_msg=name)
     assert kept.read_bytes() == b"an earlier replay"
-    # The four games, recorded from the resumed update on, under the next free names.
-    assert sorted(p.name for p in kept.parent.iterdir()) == [f"train-{n:05d}.moba-replay" for n in range(5)]
+    # The games of the third update, named by it, as the uninterrupted run named them.
+    assert sorted(p.name for p in replays.iterdir()) == whole_names == [
+        f"train-00000003-{n:02d}.moba-replay" for n in range(len(whole_names))]
+    for name in whole_names[1:]:  # the same games, recorded from the resumed update on
+        again, first = load_replay(replays / name), load_replay(tmp_path / "whole" / "replays" / name)
+        np.testing.assert_array_equal(again.actions, first.actions[-len(again.actions):])
+        assert again.outcome == first.outcome
     # Every network side's win probability is in the replays; a bot's side has none.
     replays = [load_replay(p) for p in (tmp_path / "whole" / "replays").iterdir()]
     assert replays and {"scripted", "random"} & {a for r in replays for a in r.header["agents"]}
