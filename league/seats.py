@@ -82,6 +82,9 @@ class Seats:
         self.random = RandomAgent(random_seed)
         self.snapshot_act = snapshot_act  # act vmapped over stacked snapshots (`snapshots_act`)
         self._stacked: tuple[tuple[int, ...], Any] = ((), None)
+        # The policy of each snapshot in play, taken when its game starts: a
+        # game goes on against its snapshot after the snapshot leaves the pool.
+        self._trees: dict[int, Any] = {}
         self.snapshot_win = np.full(G, np.nan, np.float32)  # the snapshot's win probability in its games
         # The trained sequences: every slot's learner side, then the other side of the latest's slots.
         self.trained_games = np.concatenate([np.arange(G), np.flatnonzero(self.kinds == LATEST) if mirror
@@ -105,6 +108,22 @@ class Seats:
         self.side[g] = self.rng.integers(2)
         self.opponent[g] = kind
         self.snapshot[g] = pool.sample(self.rng) if kind == PAST else -1
+        self._keep_trees(pool)
+
+    def _keep_trees(self, pool: PoolView) -> None:
+        """Hold the policies of the snapshots in play, and only those. A game
+        whose snapshot is neither held nor in the pool (it left the pool
+        before the checkpoint this run resumed from) goes on against one
+        drawn afresh."""
+        playing = np.flatnonzero(self.opponent == PAST)
+        for g in playing:
+            step = int(self.snapshot[g])
+            if step not in self._trees and step not in pool.policies:
+                self.snapshot[g] = step = pool.sample(self.rng)
+            if step not in self._trees:
+                self._trees[step] = pool.policies[step]
+        in_play = set(self.snapshot[playing].tolist())
+        self._trees = {step: tree for step, tree in self._trees.items() if step in in_play}
 
     def names(self, g: int, run_name: str) -> tuple[str, str]:
         """(Radiant, Dire) agent names of game `g`, for its replay."""
@@ -164,6 +183,8 @@ class Seats:
         g_all = np.flatnonzero(self.opponent == PAST)
         if not len(g_all):
             return
+        if not set(self.snapshot[g_all].tolist()) <= set(self._trees):  # resumed: nothing held yet
+            self._keep_trees(pool)
         snaps, which = np.unique(self.snapshot[g_all], return_inverse=True)
         # Snapshots in fours and games per snapshot in powers of two bound the
         # recompiles (a few seconds each) with little padding; padding repeats
@@ -182,7 +203,7 @@ class Seats:
         c = carry[flat[:, None], rows]
         per_snapshot = lambda a: a.reshape((S, B * HEROES_PER_TEAM) + a.shape[1:])  # noqa: E731
         x, mt, c = jax.tree_util.tree_map(per_snapshot, (x, mt, c.reshape((-1,) + c.shape[2:])))
-        params, norm = self._stacked_snapshots(tuple(snaps) + (snaps[0],) * (S - len(snaps)), pool)
+        params, norm = self._stacked_snapshots(tuple(snaps) + (snaps[0],) * (S - len(snaps)))
         new_carry, a, win = self.snapshot_act(params, norm, c, x, mt, key)
         g = games[valid]
         rows = self._rows(g, False)
@@ -191,12 +212,12 @@ class Seats:
         actions[g[:, None], rows] = back(a)
         self.snapshot_win[g] = back(win).mean(axis=1)
 
-    def _stacked_snapshots(self, steps: tuple[int, ...], pool: PoolView) -> tuple[Any, Any]:
+    def _stacked_snapshots(self, steps: tuple[int, ...]) -> tuple[Any, Any]:
         """The weights and normalisers of the snapshots of `steps`, stacked on
         a leading axis; kept while the same snapshots are in play (they
         change only when a game against one ends)."""
         if self._stacked[0] != steps:
-            trees = [pool.policies[int(step)] for step in steps]
+            trees = [self._trees[int(step)] for step in steps]
             stack = lambda *a: jnp.stack(a)  # noqa: E731  (on the device once, not at every call)
             params = jax.tree_util.tree_map(stack, *[t["params"] for t in trees])
             norm = as_normalizer(jax.tree_util.tree_map(stack, *[t["norm"] for t in trees]))

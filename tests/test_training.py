@@ -427,6 +427,36 @@ def test_each_game_against_a_snapshot_is_played_by_its_own_snapshot(tmp_path):
     assert (games.carry[3] == before[3]).all() and (actions[3] == -1).all()
 
 
+def test_a_game_goes_on_against_its_snapshot_after_the_snapshot_leaves_the_pool(tmp_path):
+    # The pool keeps `pool_size` snapshots; one that leaves it while a game
+    # plays it still plays that game to its end (a run of 15M steps once
+    # stopped on a KeyError here), and the next game draws from the pool.
+    trainer = Trainer(tmp_path / "run", tiny_run_config(train={"num_games": 4, "pool_size": 1},
+                                                        teacher={"scripted_purchases": False}))
+    params, norm = trainer.learner.params, trainer.learner.norm._asdict()
+    trainer.pool.add(0, {}, {"params": params, "norm": norm})
+    worker = trainer.rollouts.worker
+    seats, games, step = worker.seats, worker.games, worker.games.env.view()
+    seats.kinds[:] = PAST
+    for g in range(4):
+        seats.new_game(g, trainer.pool.view())
+    assert (seats.snapshot == 0).all()
+    trainer.pool.add(1, {}, {"params": jax.tree_util.tree_map(lambda a: a + 0.5, params), "norm": norm})
+    assert trainer.pool.steps == [1]
+    seats.new_game(3, trainer.pool.view())  # the game of slot 3 ends: its next is against the pool's snapshot
+    assert seats.snapshot.tolist() == [0, 0, 0, 1]
+    before = games.carry.copy()
+    actions = np.full((4, 10, NUM_HEADS), -1, np.int32)
+    seats._snapshots_act(step, games.first, actions, games.carry, np.zeros_like(actions), trainer.pool.view(),
+                         worker.teacher, jax.random.PRNGKey(0))
+    for g, tree in ((0, {"params": params, "norm": norm}), (3, trainer.pool.load(1))):
+        rows = seats._rows(np.array([g]), learner=False)
+        x, mt = hero_inputs(step, rows, games.first, np.array([g]))
+        want, *_ = worker.act(tree["params"], as_normalizer(tree["norm"]), before[g, rows[0]], x, mt,
+                              jax.random.PRNGKey(0))
+        np.testing.assert_allclose(games.carry[g, rows[0]], np.asarray(want), rtol=1e-5, atol=1e-6)
+
+
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory):
     """The snapshot file of a one-update tiny run, trained once for the tests that read it."""
