@@ -11,10 +11,13 @@ from engine import ConfigError
 
 
 def _preset_args(p: argparse.ArgumentParser, default: str) -> None:
+    from moba.presets import preset_names
+
     p.add_argument("--preset", default=default,
-                   help=f"preset name (standard, small) or a TOML file (default: {default})")
+                   help=f"preset name ({', '.join(preset_names())}) or a TOML file (default: {default})")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a preset value, e.g. --set game.time_cap_minutes=10 (repeatable; "
+                   help="override a preset value, e.g. --set game.time_cap_minutes=10, or a curriculum "
+                        "stage's, by number or name: curriculum.2.max_steps=5_000_000 (repeatable; "
                         "`moba config` lists every key with its meaning)")
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import ConfigError, GameConfig
-from league.config import RunConfig
+
+if TYPE_CHECKING:
+    from league.config import RunConfig
 
 PRESET_DIR = Path(__file__).parent / "presets"
-SECTIONS = tuple(RunConfig.SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -70,15 +71,39 @@ def parse_override(text: str) -> tuple[str, str, Any]:
 
 
 def load_preset(name_or_path: str = "standard", overrides: list[str] = ()) -> Preset:
+    from league.config import RunConfig  # (JAX: the command's help needs none)
+
+    sections = RunConfig.SECTIONS
     name, data = _read(name_or_path)
     for section in data:
-        if section not in SECTIONS and section != "curriculum":
+        if section not in sections and section != "curriculum":
             raise ConfigError(f"unknown section [{section}] in preset {name!r}; "
-                              f"sections: {', '.join(SECTIONS)}")
+                              f"sections: {', '.join(sections)}")
     for text in overrides:
         section, key, value = parse_override(text)
-        if section not in SECTIONS:
+        if section == "curriculum":
+            _override_stage(data.get("curriculum", []), key, value, text)
+            continue
+        if section not in sections:
             raise ConfigError(f"unknown section {section!r} in override {text!r}; "
-                              f"sections: {', '.join(SECTIONS)}")
+                              f"sections: {', '.join(sections)}, curriculum")
         data.setdefault(section, {})[key] = value
     return Preset(name=name, run=RunConfig.from_dict(data))
+
+
+def _override_stage(stages: list[dict[str, Any]], key: str, value: Any, text: str) -> None:
+    """`curriculum.<stage>.<key>=value`: the stage by its number (from 1) or
+    name; the key a stage's own (max_steps) or a table's (teacher.kickstart_coef)."""
+    stage, _, path = key.partition(".")
+    names = [str(s.get("name", i + 1)) if isinstance(s, dict) else str(i + 1) for i, s in enumerate(stages)]
+    number = int(stage) - 1 if stage.isdigit() else names.index(stage) if stage in names else -1
+    if not 0 <= number < len(stages) or not path:
+        raise ConfigError(f"override {text!r} must look like curriculum.<stage>.key=value, the stage "
+                          f"by number or name; stages: {', '.join(names) or 'none'}")
+    table, _, name = path.rpartition(".")
+    target = stages[number]
+    for part in filter(None, table.split(".")):
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"override {text!r}: {part} is not a table")
+    target[name] = value

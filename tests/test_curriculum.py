@@ -136,6 +136,24 @@ def test_moba_config_lists_the_curriculum(tmp_path, capsys):
         "name": "half", "promote": {}, "window": 200, "max_steps": 1000, "game": {"building_hp_scale": 0.1}}
 
 
+def test_set_edits_a_stage_named_by_number_or_name(tmp_path):
+    path = tmp_path / "staged.toml"
+    path.write_text(PRESET)
+    run = load_preset(str(path), ["curriculum.2.max_steps=5000", "curriculum.paper.promote.random=0.5",
+                                  "curriculum.paper.game.time_cap_minutes=3.0"]).run
+    paper, half = run.curriculum
+    assert half.max_steps == 5000 and paper.promote == {"random": 0.5}
+    assert run.stage(0).game.time_cap_minutes == 3.0 and run.stage(0).game.building_hp_scale == 0.01
+    assert load_preset(str(path)).run.curriculum[1].max_steps == 1000  # the file is left as it was
+    for override, match in (("curriculum.3.max_steps=1", "stages: paper, half"),
+                            ("curriculum.whole.max_steps=1", "stages: paper, half"),
+                            ("curriculum.half=1", "must look like curriculum.<stage>.key=value"),
+                            ("curriculum.paper.window.x=1", "window is not a table"),
+                            ("curriculum.half.ppo.gamma=0.9", "unknown key 'ppo' in curriculum stage 'half'")):
+        with pytest.raises(ConfigError, match=match):
+            load_preset(str(path), [override])
+
+
 def test_a_preset_builds_on_the_preset_its_base_names(tmp_path):
     scratch, small = load_preset("scratch").run, load_preset("small").run
     assert scratch.game == small.game and scratch.policy == small.policy and scratch.curriculum
