@@ -96,16 +96,15 @@ def write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def plan(folder: Path, spec: dict[str, Any]) -> dict[str, Any]:
-    """The sweep's plan in `folder`: written on the first run; a later run
-    must ask for the same sweep (a ConfigError names what differs)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / PLAN
+def plan(path: Path, spec: dict[str, Any], what: str = "sweep") -> dict[str, Any]:
+    """The plan of the `what` in `path`'s folder: written on the first run; a
+    later run must ask for the same (a ConfigError names what differs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         old = json.loads(path.read_text())
         differ = sorted(k for k in set(old) | set(spec) if old.get(k) != spec.get(k))
         if differ:
-            raise ConfigError(f"{str(folder)!r} holds another sweep ({', '.join(differ)} differ): "
+            raise ConfigError(f"{str(path.parent)!r} holds another {what} ({', '.join(differ)} differ): "
                               f"rerun it as it was, or pick another folder")
         return old
     write_json(path, spec)

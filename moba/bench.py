@@ -166,7 +166,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
     from league.selfplay import Trainer
-    from league.sweep import OPPONENTS
+    from league.sweep import OPPONENTS, plan, write_json
     from moba.presets import load_preset
 
     preset = load_preset(args.preset, args.overrides)
@@ -181,13 +181,25 @@ def bench_learn(args: argparse.Namespace) -> None:
         # schedules follow the training time towards the last mark instead.
         run = dataclasses.replace(run, train=run.train.replace(total_steps=run.decisions_per_update() << 24))
     out = Path(args.out)
-    if (out / "run").exists():
-        raise ConfigError(f"{str(out)!r} holds a bench run already: pick another --out or remove it")
+    curve_path = out / "learn_curve.json"
+    if args.resume:
+        if not by_steps:
+            raise ConfigError("a bench by --minutes cannot resume: its schedules follow the time it trained")
+        if not (out / "bench.json").exists():
+            raise ConfigError(f"{str(out)!r} holds no bench run to resume")
+    elif (out / "run").exists():
+        raise ConfigError(f"{str(out)!r} holds a bench run already: add --resume to go on with it, pick another "
+                          f"--out or remove it")
+    plan(out / "bench.json", {"preset": args.preset, "set": list(args.overrides), "steps": marks,
+                              "games": args.games, "greedy": args.greedy}, "bench run")
+    # The marks played so far, each kept as it is played.
+    curve: list[dict] = json.loads(curve_path.read_text()) if args.resume and curve_path.exists() else []
     start, eval_s = time.perf_counter(), 0.0
-    curve: list[dict] = []
     timed = None if by_steps else (
         lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1)))
-    trainer = Trainer(out / "run", run, preset.name, progress=timed)
+    trainer = Trainer.resume(out / "run") if args.resume else Trainer(out / "run", run, preset.name, progress=timed)
+    # Training minutes go on from the last mark's (the steps trained again since the checkpoint count twice).
+    trained_before = curve[-1]["minutes"] if curve else 0.0
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "
           f"point\nmachine: {_machine()}")
     # Sampling against the bots, as in training, the teacher the learner
@@ -213,7 +225,7 @@ def bench_learn(args: argparse.Namespace) -> None:
             return trainer.hero_steps() >= mark if by_steps else t0 - start - eval_s >= mark * 60
 
         while len(curve) < len(marks) and reached(marks[len(curve)]):
-            point = {"minutes": (t0 - start - eval_s) / 60 if by_steps else marks[len(curve)],
+            point = {"minutes": trained_before + (t0 - start - eval_s) / 60 if by_steps else marks[len(curve)],
                      "hero_steps": trainer.hero_steps(), "stage": trainer.curriculum.name}
             for name, _, bot, greedy in evaluations:
                 point[name] = win_rate(run.game, trainer.agent(seed=2, greedy=greedy), bot(), args.games, seed=1000,
@@ -222,6 +234,7 @@ def bench_learn(args: argparse.Namespace) -> None:
             print(f"{point['minutes']:>7.1f} {point['hero_steps']:>12,}" +
                   "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations) +
                   (f"  stage {trainer.curriculum.describe()}" if run.curriculum else ""), flush=True)
+            write_json(curve_path, curve)
         if len(curve) == len(marks):
             trainer.stop()
         eval_s += time.perf_counter() - t0
@@ -229,8 +242,10 @@ def bench_learn(args: argparse.Namespace) -> None:
     # As `moba train` trains: snapshots join the pool, checkpoints and the
     # TensorBoard log go to the run folder.
     start = time.perf_counter()
-    trainer.run(on_update=evaluate)
-    (out / "learn_curve.json").write_text(json.dumps(curve, indent=1))
+    if len(curve) < len(marks):
+        trainer.run(on_update=evaluate)
+    else:
+        trainer.close()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -250,7 +265,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "learn_curve.png", dpi=120)
-    print(f"curve: {out / 'learn_curve.json'}, plot: {out / 'learn_curve.png'}")
+    print(f"curve: {curve_path}, plot: {out / 'learn_curve.png'}")
 
 
 class _Timed:

@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--greedy", action="store_true",
                    help="also play the scripted bot greedily (each head's most likely choice)")
     b.add_argument("--out", default="bench-learn", help="folder for the run, curve and plot")
+    b.add_argument("--resume", action="store_true",
+                   help="go on with the bench in --out from its run's latest checkpoint (the same command "
+                        "otherwise): the marks played are kept, the rest are played")
     b = bench.add_parser("league", help="evaluation games/s, scripted and learned agents, and a 15,000-game projection")
     _preset_args(b, "small")
     b.add_argument("--games", type=int, default=64, help="whole games per pairing and run (default 64)")

@@ -82,17 +82,16 @@ def _trial_configs(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]],
 def run(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from league.sweep import plan
+    from league.sweep import PLAN, plan
     from moba.compile import ensure_compiled
 
     common, axes, trials = _trial_configs(args)
     if args.parallel > 1:
         import league.workers  # noqa: F401  (without Ray: a one-line error naming the extra)
     folder = Path(args.out or f"sweeps/{common.name}-{time.strftime('%Y%m%d-%H%M%S')}")
-    spec = plan(folder, {"preset": common.name, "set": list(args.overrides), "grid": axes, "points": args.trial,
-                         "games": args.games,
-                         "league_games": args.league_games,
-                         "trials": [t.name for t, _ in trials]})
+    spec = plan(folder / PLAN, {"preset": common.name, "set": list(args.overrides), "grid": axes,
+                                "points": args.trial, "games": args.games, "league_games": args.league_games,
+                                "trials": [t.name for t, _ in trials]})
     ensure_compiled()
     steps = common.run.train.total_steps
     print(f"sweep {folder}: {len(trials)} trials of {steps:,} hero steps on '{common.name}', "

@@ -4,6 +4,9 @@ import dataclasses
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 
 import jax
 import numpy as np
@@ -332,17 +335,33 @@ def test_moba_train_writes_a_run_and_resumes_it(tmp_path, capsys):
     assert "no_such_event" in capsys.readouterr().err
 
 
-def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(tmp_path, capsys):
+def test_bench_learn_trains_as_moba_train_does_plays_the_bots_at_each_mark_and_resumes_after_kill_9(
+        tmp_path, capsys):
     out = tmp_path / "bench"
-    args = ["bench", "learn", "--steps", "320", "640", "--games", "2", "--out", str(out)] + tiny_run_overrides()
-    assert main(args) == 0
+    args = ["bench", "learn", "--steps", "320", "640", "1600", "--games", "2", "--out", str(out)] + tiny_run_overrides()
+    proc = subprocess.Popen([sys.executable, "-m", "moba.cli", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    curve_path, deadline = out / "learn_curve.json", time.time() + 300
+    while time.time() < deadline and proc.poll() is None and not (
+            curve_path.exists() and len(json.loads(curve_path.read_text())) == 2):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)  # on its way from the second mark to the third
+    proc.wait()
+    played = json.loads(curve_path.read_text())
+    # A mark after each update of 320 hero steps, each kept as it is played.
+    assert [p["hero_steps"] for p in played] == [320, 640]
+    assert [sorted(p) for p in played] == [["hero_steps", "minutes", "random", "scripted", "stage", "teacher"]] * 2
+    assert played[0]["stage"] == "main"  # no curriculum: the preset's own settings throughout
+    assert main(args) == 2 and "add --resume" in capsys.readouterr().err
+    assert main(args[:7] + ["4"] + args[8:] + ["--resume"]) == 2  # another number of games: another bench
+    assert "holds another bench run (games differ)" in capsys.readouterr().err
+
+    assert main(args + ["--resume"]) == 0
     rows = capsys.readouterr().out.splitlines()
     assert rows[2].split() == ["minutes", "hero", "steps", "vs", "random", "vs", "scripted", "vs", "teacher"]
-    # A mark after each update of 320 hero steps; the run ends at the last.
-    assert [r.split()[1] for r in rows[3:5]] == ["320", "640"]
-    curve = json.loads((out / "learn_curve.json").read_text())
-    assert [sorted(p) for p in curve] == [["hero_steps", "minutes", "random", "scripted", "stage", "teacher"]] * 2
-    assert curve[0]["stage"] == "main"  # no curriculum: the preset's own settings throughout
+    assert [r.split()[1] for r in rows[3:4]] == ["1,600"]  # the marks played before are not played again
+    curve = json.loads(curve_path.read_text())
+    assert curve[:2] == played and curve[2]["hero_steps"] == 1600 and curve[2]["minutes"] >= played[1]["minutes"]
     assert (out / "learn_curve.png").is_file()
     # The run folder is that of a training run: a snapshot joined the pool
     # (the bench's past-snapshot games are not against the latest instead),
@@ -350,8 +369,8 @@ def test_bench_learn_trains_as_moba_train_does_and_plays_the_bots_at_each_mark(t
     assert SnapshotPool(out / "run" / "pool").path(320).is_file() and (out / "run" / "league.sqlite").is_file()
     assert list((out / "run" / "checkpoints").glob("*.msgpack"))
     assert list((out / "run" / "tb").glob("events.out.tfevents*"))
-    assert main(args) == 2
-    assert "holds a bench run already" in capsys.readouterr().err
+    assert main(["bench", "learn", "--minutes", "1", "--out", str(out), "--resume"]) == 2
+    assert "cannot resume" in capsys.readouterr().err
 
 
 def test_bench_train_times_the_run_loop_and_splits_its_time(capsys):
