@@ -36,7 +36,7 @@ from typing import Iterator
 import trueskill
 
 APPLICATION_ID = 0x4D4F4241  # "MOBA"
-KINDS = ("learned", "scripted", "random", "human")
+AGENT_KINDS = ("learned", "scripted", "random", "human")
 BUILTIN = (("random", "random"), ("scripted", "scripted"))
 SIGMA = 25.0 / 3.0
 MU = 25.0
@@ -273,8 +273,8 @@ class LeagueStore:
                   step: int | None = None, parent: str | None = None, exist_ok: bool = False) -> AgentRow:
         """Register an agent at the default rating; a taken name is an error
         unless `exist_ok` (then the existing agent is returned unchanged)."""
-        if kind not in KINDS:
-            raise LeagueError(f"agent kind {kind!r} is not one of {', '.join(KINDS)}")
+        if kind not in AGENT_KINDS:
+            raise LeagueError(f"agent kind {kind!r} is not one of {', '.join(AGENT_KINDS)}")
         if not name or name != name.strip():
             raise LeagueError(f"agent name {name!r} must be non-empty without surrounding spaces")
         with self.transaction() as db:
