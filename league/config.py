@@ -42,6 +42,9 @@ class TrainConfig(Settings):
     opponent_random: float = setting(0.0, 0.0, 1.0, "share against the random-legal agent")
     opponent_teacher: float = setting(0.0, 0.0, 1.0, "share against the teacher: the scripted bot grouping at "
                                       "teacher.group_minute")
+    scripted_skill: float = setting(1.0, 0.0, 1.0, "share of the scripted opponent's decisions it makes; in the "
+                                    "rest each of its heroes takes a random legal action (a weaker bot for "
+                                    "a curriculum's stages)")
     mirror: bool = setting(False, None, None, "train on both sides of the games against the latest parameters")
     snapshot_every: int = setting(10, 1, 1 << 30, "updates between two snapshots joining the pool")
     pool_size: int = setting(50, 1, 100_000, "snapshots kept; the oldest leave first")
@@ -107,7 +110,8 @@ class Stage:
     max_steps: int = 0
 
     # What a stage may change, by section (None: any key): the rest is built once for the run.
-    SECTIONS = {"game": None, "rewards": None, "train": tuple(f"opponent_{kind}" for kind in KINDS),
+    SECTIONS = {"game": None, "rewards": None,
+                "train": (*(f"opponent_{kind}" for kind in KINDS), "scripted_skill"),
                 "teacher": ("kickstart_coef", "kickstart_steps", "group_minute")}
 
     @classmethod

@@ -181,7 +181,7 @@ class RolloutWorker:
         if shapes_for(env.config) != policy.shapes:
             raise ValueError(f"the network is built for {policy.shapes}, the game has {shapes_for(env.config)}")
         self.seats = Seats(kinds, t.mirror, np.random.default_rng([t.seed, worker]), t.seed + 1 + worker,
-                           snapshots_act(make_act(policy, learn=False)))
+                           snapshots_act(make_act(policy, learn=False)), t.scripted_skill)
         self.act = make_act(policy, seen=len(self.seats.trained_games) * HEROES_PER_TEAM)
         self.teacher = Teacher(cfg.teacher)
         G, H = env.num_games, policy.config.hidden

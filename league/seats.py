@@ -72,8 +72,9 @@ class Seats:
     """The sides and opponents of `len(kinds)` game slots."""
 
     def __init__(self, kinds: np.ndarray, mirror: bool, rng: np.random.Generator, random_seed: int,
-                 snapshot_act: Callable):
+                 snapshot_act: Callable, scripted_skill: float = 1.0):
         G = len(kinds)
+        self.scripted_skill = scripted_skill  # share of its decisions the scripted opponent makes itself
         self.kinds = np.asarray(kinds, np.int32)  # each slot's kind for the run
         self.side = np.zeros(G, np.int32)  # the learner's team in each game
         self.opponent = np.zeros(G, np.int32)  # the kind playing now (a past slot plays the latest at first)
@@ -163,17 +164,23 @@ class Seats:
             advice: np.ndarray, pool: PoolView, teacher: Teacher, key: jax.Array) -> None:
         """Write the actions [G, 10, heads] of the opponents the latest
         parameters do not play: the snapshots' (and their LSTM states in
-        `carry`), the scripted bot's and the teacher's (from `advice`), the
-        random bot's."""
+        `carry`), the scripted bot's and the teacher's (from `advice`; the
+        scripted bot's heroes act at random in a share 1 - `scripted_skill`
+        of their decisions), the random bot's."""
         self._snapshots_act(step, first, actions, carry, advice, pool, teacher, key)
         games = np.flatnonzero(np.isin(self.opponent, (SCRIPTED, TEACHER)))
         g, rows = games[:, None], self._rows(games, False)
         actions[g, rows] = advice[g, rows]
-        games = np.flatnonzero(self.opponent == RANDOM)
+        random = np.flatnonzero(self.opponent == RANDOM)
+        slipping = np.flatnonzero(self.opponent == SCRIPTED) if self.scripted_skill < 1.0 else random[:0]
         for team in (0, 1):
-            g = games[self.side[games] != team]
-            if len(g):
-                actions[g, team * HEROES_PER_TEAM:(team + 1) * HEROES_PER_TEAM] = self.random.act(env, step, team)[g]
+            heroes = slice(team * HEROES_PER_TEAM, (team + 1) * HEROES_PER_TEAM)
+            g, s = random[self.side[random] != team], slipping[self.side[slipping] != team]
+            if len(g) or len(s):
+                chosen = self.random.act(env, step, team)
+                actions[g, heroes] = chosen[g]
+                slips = self.random.rng.random((len(s), HEROES_PER_TEAM)) >= self.scripted_skill
+                actions[s, heroes] = np.where(slips[..., None], chosen[s], actions[s, heroes])
 
     def _snapshots_act(self, step: Step, first: np.ndarray, actions: np.ndarray, carry: np.ndarray,
                        advice: np.ndarray, pool: PoolView, teacher: Teacher, key: jax.Array) -> None:

@@ -140,9 +140,11 @@ def test_set_edits_a_stage_named_by_number_or_name(tmp_path):
     path = tmp_path / "staged.toml"
     path.write_text(PRESET)
     run = load_preset(str(path), ["curriculum.2.max_steps=5000", "curriculum.paper.promote.random=0.5",
-                                  "curriculum.paper.game.time_cap_minutes=3.0"]).run
+                                  "curriculum.paper.game.time_cap_minutes=3.0",
+                                  "curriculum.half.train.scripted_skill=0.25"]).run
     paper, half = run.curriculum
     assert half.max_steps == 5000 and paper.promote == {"random": 0.5}
+    assert run.stage(1).train.scripted_skill == 0.25 and run.train.scripted_skill == 1.0
     assert run.stage(0).game.time_cap_minutes == 3.0 and run.stage(0).game.building_hp_scale == 0.01
     assert load_preset(str(path)).run.curriculum[1].max_steps == 1000  # the file is left as it was
     for override, match in (("curriculum.3.max_steps=1", "stages: paper, half"),

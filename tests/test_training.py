@@ -217,6 +217,31 @@ def test_the_teacher_as_an_opponent_is_the_bot_grouping_at_the_teachers_time():
         np.testing.assert_array_equal(actions[g, opponent], advice[g, opponent])
 
 
+def test_a_scripted_opponent_of_lower_skill_acts_at_random_in_that_share_of_its_decisions():
+    cfg = tiny_run_config(train={"opponent_latest": 0.0, "opponent_past": 0.0, "opponent_random": 0.0,
+                                 "opponent_scripted": 0.5, "opponent_teacher": 0.5})
+    env = BatchEnv(cfg.game, num_games=4, seed=0)
+    step = env.reset()
+    advice = np.full((4, 10, NUM_HEADS), -1, np.int32)  # no legal action: what the bot chose stands out
+
+    def opponent_actions(skill: float) -> np.ndarray:
+        seats = Seats(slot_kinds(cfg.train.slots()), False, np.random.default_rng(0), 0, None, skill)
+        for g in range(4):
+            seats.new_game(g, PoolView((), np.zeros(0), {}))
+        actions = np.zeros_like(advice)
+        for _ in range(50):
+            seats.act(env, step, np.ones(4, bool), actions, np.zeros((4, 10, 2, 16), np.float32), advice,
+                      PoolView((), np.zeros(0), {}), Teacher(cfg.teacher), jax.random.PRNGKey(0))
+            legal = np.take_along_axis(step.masks.type, np.maximum(actions[..., 0], 0)[..., None], -1)[..., 0]
+            assert ((actions[..., 0] == -1) | legal).all()
+            yield np.stack([actions[g, slice(5, 10) if seats.side[g] == 0 else slice(0, 5), 0] for g in range(4)])
+
+    for skill, share in ((1.0, 1.0), (0.0, 0.0), (0.7, 0.7)):
+        bot = np.array(list(opponent_actions(skill))) == -1  # [decision, game, hero]: the bot's own choice
+        assert bot[:, 2:].all()  # the teacher, in slots 2 and 3, keeps its full skill
+        assert abs(bot[:, :2].mean() - share) < 0.06, (skill, bot[:, :2].mean())
+
+
 def test_the_game_against_the_latest_parameters_is_trained_on_from_both_sides(tmp_path):
     # One slot per kind of opponent; slot 0 plays the latest parameters, so
     # with train.mirror its other side is a fifth sequence of five heroes
