@@ -197,6 +197,9 @@ def bench_learn(args: argparse.Namespace) -> None:
     start, eval_s = time.perf_counter(), 0.0
     timed = None if by_steps else (
         lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1)))
+    if args.resume and not list((out / "run" / "checkpoints").glob("*.msgpack")):
+        raise ConfigError(f"{str(out)!r} has no checkpoint to go on from (it stopped before its first mark): "
+                          f"remove it and start again")
     trainer = Trainer.resume(out / "run") if args.resume else Trainer(out / "run", run, preset.name, progress=timed)
     # Training minutes go on from the last mark's (the steps trained again since the checkpoint count twice).
     trained_before = curve[-1]["minutes"] if curve else 0.0
@@ -234,6 +237,7 @@ def bench_learn(args: argparse.Namespace) -> None:
             print(f"{point['minutes']:>7.1f} {point['hero_steps']:>12,}" +
                   "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations) +
                   (f"  stage {trainer.curriculum.describe()}" if run.curriculum else ""), flush=True)
+            trainer.save_checkpoint()  # a killed bench goes on from its last mark at the latest
             write_json(curve_path, curve)
         if len(curve) == len(marks):
             trainer.stop()
