@@ -224,7 +224,7 @@ def test_a_scripted_opponent_of_lower_skill_acts_at_random_in_that_share_of_its_
     step = env.reset()
     advice = np.full((4, 10, NUM_HEADS), -1, np.int32)  # no legal action: what the bot chose stands out
 
-    def opponent_actions(skill: float) -> np.ndarray:
+    def opponent_actions(skill: float):  # the opponent heroes' action types, decision by decision
         seats = Seats(slot_kinds(cfg.train.slots()), False, np.random.default_rng(0), 0, None, skill)
         for g in range(4):
             seats.new_game(g, PoolView((), np.zeros(0), {}))
