@@ -165,6 +165,7 @@ def bench_learn(args: argparse.Namespace) -> None:
 
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
+    from league.run import RunFolder
     from league.selfplay import Trainer
     from league.sweep import OPPONENTS, plan, write_json
     from moba.presets import load_preset
@@ -197,7 +198,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     start, eval_s = time.perf_counter(), 0.0
     timed = None if by_steps else (
         lambda: min(1.0, (time.perf_counter() - start - eval_s) / (marks[-1] * 60 or 1)))
-    if args.resume and not list((out / "run" / "checkpoints").glob("*.msgpack")):
+    if args.resume and RunFolder(out / "run", run, preset.name).latest_checkpoint() is None:
         raise ConfigError(f"{str(out)!r} has no checkpoint to go on from (it stopped before its first mark): "
                           f"remove it and start again")
     trainer = Trainer.resume(out / "run") if args.resume else Trainer(out / "run", run, preset.name, progress=timed)

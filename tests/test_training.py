@@ -396,6 +396,11 @@ def test_bench_learn_trains_as_moba_train_does_plays_the_bots_at_each_mark_and_r
     assert list((out / "run" / "tb").glob("events.out.tfevents*"))
     assert main(["bench", "learn", "--minutes", "1", "--out", str(out), "--resume"]) == 2
     assert "cannot resume" in capsys.readouterr().err
+    early = tmp_path / "early"  # killed before its first checkpoint: nothing to go on from
+    (early / "run").mkdir(parents=True)
+    (early / "bench.json").write_text((out / "bench.json").read_text())
+    assert main([str(early) if a == str(out) else a for a in args] + ["--resume"]) == 2
+    assert "has no checkpoint to go on from" in capsys.readouterr().err
 
 
 def test_bench_train_times_the_run_loop_and_splits_its_time(capsys):
