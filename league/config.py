@@ -97,7 +97,7 @@ class TrainConfig(Settings):
 class Stage:
     """A stage of a curriculum: the run's settings with `changes` ({section:
     {key: value}} over [game], [rewards], the opponent shares of [train],
-    and the imitation and teacher of [teacher]), left when the learner's win
+    the entropy bonus of [ppo], and the imitation and teacher of [teacher]), left when the learner's win
     rate against each kind of opponent in `promote` reaches its share over
     the last `window` training games against that kind, or after
     `max_steps` hero decisions (0: no limit). The network is carried from
@@ -112,6 +112,7 @@ class Stage:
     # What a stage may change, by section (None: any key): the rest is built once for the run.
     SECTIONS = {"game": None, "rewards": None,
                 "train": (*(f"opponent_{kind}" for kind in KINDS), "scripted_skill"),
+                "ppo": ("entropy_coef", "entropy_coef_end"),
                 "teacher": ("kickstart_coef", "kickstart_steps", "group_minute")}
 
     @classmethod

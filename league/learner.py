@@ -34,14 +34,15 @@ class Learner:
     def norm(self) -> Any:
         return self.state.norm
 
-    def update(self, batch: Batch, last: np.ndarray, progress: float, kick_coef: float) -> dict[str, float]:
+    def update(self, batch: Batch, last: np.ndarray, progress: float, kick_coef: float,
+               ent_coef: float) -> dict[str, float]:
         """One PPO update on `batch` and `last` [N, 2], the value and win
         probability where it stopped (progress 0 to 1 through the run sets
-        the schedules), imitating the teacher's labels with weight
-        `kick_coef`. Returns the metrics TensorBoard shows, NaN loss
-        included: the caller decides what a NaN stops."""
-        cfg = self.cfg
-        lr, ent_coef = cfg.ppo.learning_rate_at(progress), cfg.ppo.entropy_coef_at(progress)
+        the learning rate), imitating the teacher's labels with weight
+        `kick_coef`, with entropy bonus `ent_coef` (both the curriculum
+        stage's). Returns the metrics TensorBoard shows, NaN loss included:
+        the caller decides what a NaN stops."""
+        lr = self.cfg.ppo.learning_rate_at(progress)
         t0 = time.perf_counter()
         batch = jax.device_put(batch)
         last = jnp.asarray(last)

@@ -166,8 +166,8 @@ class Trainer:
         """One rollout and one PPO update; returns the update's metrics and
         adds each finished game's record to `stats`."""
         cfg, t_start = self.cfg, time.perf_counter()
-        progress = self.progress()
-        tau = self.curriculum.settings().rewards.tau(progress)
+        progress, stage = self.progress(), self.curriculum.settings()
+        tau = stage.rewards.tau(progress)
         try:
             got = self.rollouts.collect(self.learner.params, self.learner.norm, tau, self.pool)
         except WorkerError as e:
@@ -183,8 +183,8 @@ class Trainer:
             for step, won in report.snapshot_results:
                 if won:
                     self.pool.learner_won(step)
-        kick_coef = self.curriculum.settings().teacher.kickstart_weight(self.hero_steps())
-        metrics = self.learner.update(got.batch, got.last, progress, kick_coef)
+        metrics = self.learner.update(got.batch, got.last, progress, stage.teacher.kickstart_weight(self.hero_steps()),
+                                      stage.ppo.entropy_coef_at(progress))
         if not np.isfinite(metrics["loss/loss"]):
             raise TrainingError(
                 f"the loss became {metrics['loss/loss']} at update {self.update + 1}; training stopped. "

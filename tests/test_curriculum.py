@@ -61,7 +61,7 @@ def test_stages_come_from_the_preset_and_only_what_can_change_changes(tmp_path):
     refused("max_steps = 10\ngame = {map_size = 'big'}", "curriculum stage 'x': game.map_size must be a number")
     refused("max_steps = -1", "max_steps = -1 must be an integer of at least 0")
     refused("max_steps = 10\nteacher = {kickstart_balance = 0.0}", "teacher.kickstart_balance cannot change")
-    refused("max_steps = 10\nppo = {gamma = 0.99}", "unknown key 'ppo' in curriculum stage 'x'")
+    refused("max_steps = 10\nppo = {gamma = 0.99}", "stage 'x': ppo.gamma cannot change")
 
 
 def test_a_stage_is_passed_when_its_whole_window_wins_enough_or_its_steps_are_spent(tmp_path):
@@ -93,14 +93,15 @@ def test_a_stage_is_passed_when_its_whole_window_wins_enough_or_its_steps_are_sp
 
 def staged_run(updates):
     """TINY_RUN with a 12-second cap and no imitation, after a stage of
-    6-second games with imitation that ends with the first game against the
-    random bot."""
+    6-second games with imitation and no entropy bonus that ends with the
+    first game against the random bot."""
     data = {name: dict(values) for name, values in TINY_RUN.items()}
     data["game"]["time_cap_minutes"] = 0.2
     data["teacher"] = {"kickstart_coef": 0.0}
     data["train"]["total_steps"] = updates * 320
     data["curriculum"] = [{"name": "shorter", "promote": {"random": 0.0}, "window": 1,
-                           "game": {"time_cap_minutes": 0.1}, "teacher": {"kickstart_coef": 10.0}}]
+                           "game": {"time_cap_minutes": 0.1}, "teacher": {"kickstart_coef": 10.0},
+                           "ppo": {"entropy_coef": 0.0, "entropy_coef_end": 0.0}}]
     return RunConfig.from_dict(data)
 
 
@@ -111,12 +112,13 @@ def test_a_run_plays_each_stage_under_its_rules_and_resumes_in_its_stage(tmp_pat
 
     def on_update(update, metrics):
         seen.append((metrics["curriculum/stage"], metrics["schedule/kickstart_coef"] > 9,
-                     trainer.rollouts.worker.games.env.config.time_cap_minutes))
+                     metrics["schedule/entropy_coef"] > 0, trainer.rollouts.worker.games.env.config.time_cap_minutes))
         stop(update, metrics)
 
     trainer.run(on_update)
     # A 6-second game is 45 decisions: the first ends in the third update of 16, and the stage with it.
-    assert seen == [(1.0, True, 0.1), (1.0, True, 0.1), (1.0, True, 0.2), (2.0, False, 0.2)]
+    assert seen == [(1.0, True, False, 0.1), (1.0, True, False, 0.1), (1.0, True, False, 0.2),
+                    (2.0, False, True, 0.2)]
     assert [str(p) for p in trainer.curriculum.passed] == [
         "stage 1 'shorter' passed at 960 hero steps: won 0% of its last 1 games against random (to pass: 0%)"]
     resumed = Trainer.resume(tmp_path / "run")
@@ -151,7 +153,7 @@ def test_set_edits_a_stage_named_by_number_or_name(tmp_path):
                             ("curriculum.whole.max_steps=1", "stages: paper, half"),
                             ("curriculum.half=1", "must look like curriculum.<stage>.key=value"),
                             ("curriculum.paper.window.x=1", "window is not a table"),
-                            ("curriculum.half.ppo.gamma=0.9", "unknown key 'ppo' in curriculum stage 'half'")):
+                            ("curriculum.half.ppo.gamma=0.9", "stage 'half': ppo.gamma cannot change")):
         with pytest.raises(ConfigError, match=match):
             load_preset(str(path), [override])
 
