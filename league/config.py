@@ -97,11 +97,12 @@ class TrainConfig(Settings):
 class Stage:
     """A stage of a curriculum: the run's settings with `changes` ({section:
     {key: value}} over [game], [rewards], the opponent shares of [train],
-    the entropy bonus of [ppo], and the imitation and teacher of [teacher]), left when the learner's win
-    rate against each kind of opponent in `promote` reaches its share over
-    the last `window` training games against that kind, or after
-    `max_steps` hero decisions (0: no limit). The network is carried from
-    stage to stage, so no stage may change its input shapes."""
+    the entropy bonus of [ppo], and the imitation and teacher of
+    [teacher]), left when the learner's win rate against each kind of
+    opponent in `promote` reaches its share over the last `window` training
+    games against that kind, or after `max_steps` hero decisions (0: no
+    limit). The network is carried from stage to stage, so no stage may
+    change its input shapes."""
 
     name: str
     changes: dict[str, dict[str, Any]]
