@@ -28,6 +28,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from engine.cache import cache_root
 from engine.config import GameConfig, Settings, setting
 from engine.constants import ACTION_HEADS, NUM_ACTION_TYPES, NUM_LANES, OFFSET_BINS
 from engine.mapgen import MIRROR_BUILDING
@@ -54,6 +55,15 @@ from engine.spec import (
 from engine.tables import HEROES, ITEMS
 
 NEG = -1e9  # logit of a masked choice
+
+# XLA's programs go to disk beside the engine's kernels, every one of them
+# (a small network compiles in well under the default 1 s threshold), so a
+# resumed run, a Ray worker or a second command loads what an earlier process
+# compiled (JAX keys each on the program, its options and its version). A
+# cache the user set up is left as it is.
+if not jax.config.jax_compilation_cache_dir:
+    jax.config.update("jax_compilation_cache_dir", str(cache_root() / "xla"))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Where numba keeps compiled kernels.
+"""Where compiled code is kept: numba's kernels, and XLA's programs of the
+networks (`agents.policy`), under one root (`MOBA_CACHE_DIR`, or
+`~/.cache/moba`).
 
 numba's own cache checks only the source file of each kernel, not the
 modules it inlines or calls, so an edit to `engine/rules.py` would leave the
@@ -26,14 +28,17 @@ from numba.core.caching import CacheImpl, UserProvidedCacheLocator
 PACKAGES = ("engine", "agents")  # the packages that define kernels
 
 
+def cache_root() -> Path:
+    return Path(os.environ.get("MOBA_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "moba"))
+
+
 def engine_cache_dir() -> Path:
     digest = hashlib.sha1()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    base = os.environ.get("MOBA_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "moba")
-    return Path(base) / f"numba-{digest.hexdigest()[:16]}"
+    return cache_root() / f"numba-{digest.hexdigest()[:16]}"
 
 
 class PackageCacheLocator(UserProvidedCacheLocator):

@@ -1,6 +1,8 @@
 """Compiling the engine: each kernel once, everything a game needs ahead of
-use, and the stamp that tells later commands there is nothing to do."""
+use, and the stamp that tells later commands there is nothing to do; the
+networks' XLA programs compiled once per machine."""
 
+import os
 import subprocess
 import sys
 
@@ -71,3 +73,24 @@ def test_once_compiled_a_new_process_plays_every_kind_of_game_without_compiling(
 def test_moba_compile_says_when_there_is_nothing_to_do(capsys):
     assert main(["compile"]) == 0
     assert "compiled already" in capsys.readouterr().out
+
+
+NETWORK_CALL = """
+from jax import monitoring
+events = []
+monitoring.register_event_listener(lambda name, **kwargs: events.append(name))
+import jax.numpy as jnp
+from agents.policy import normalizer_init, normalizer_update
+normalizer_update(normalizer_init(8), jnp.ones((4, 8)))
+print(*(events.count(f"/jax/compilation_cache/cache_{what}") for what in ("misses", "hits")))
+"""
+
+
+def test_a_program_one_process_compiled_is_loaded_by_the_next(tmp_path):
+    env = {**os.environ, "MOBA_CACHE_DIR": str(tmp_path)}
+    (missed, hit), again = [map(int, subprocess.run([sys.executable, "-c", NETWORK_CALL], capture_output=True,
+                                                      text=True, check=True, env=env).stdout.split())
+                            for _ in range(2)]
+    assert missed > 0 and hit == 0
+    assert list(again) == [0, missed]  # every program the first process compiled, loaded
+    assert list((tmp_path / "xla").iterdir())
