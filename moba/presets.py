@@ -2,7 +2,9 @@
 `section.key=value` overrides from the command line. A preset's sections
 are those of `league.config.RunConfig`: [game], [policy], [ppo], [train],
 [rewards], and any [[curriculum]] stages; what a preset leaves out keeps its
-default, or that of the preset its `base` key names."""
+default, or that of the preset its `base` key names. Stages of a preset and
+of its base are both played only with `curriculum_after_base = true` (the
+base's first); `false` plays the preset's instead."""
 
 from __future__ import annotations
 
@@ -47,11 +49,24 @@ def _read(name_or_path: str, under: tuple[str, ...] = ()) -> tuple[str, dict[str
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"preset file {str(path)!r} is not valid TOML: {e}") from None
     base = data.pop("base", None)
+    after_base = data.pop("curriculum_after_base", None)
+    if after_base is not None and (base is None or not isinstance(after_base, bool)):
+        raise ConfigError(f"preset file {str(path)!r}: curriculum_after_base must be true or false, in a preset "
+                          f"with a base, got {after_base!r}")
     if base is not None:  # this file's keys over those of the preset it names
         if not isinstance(base, str) or base in (*under, path.stem):
             raise ConfigError(f"preset file {str(path)!r}: base must name another preset, not one built "
                               f"on this one, got {base!r}")
         _, below = _read(base, (*under, path.stem))
+        if data.get("curriculum") and below.get("curriculum"):
+            # Either reading is natural (one more rung; another ladder), so the file says which.
+            if after_base is None:
+                raise ConfigError(
+                    f"preset file {str(path)!r} has stages and so has its base {base!r} "
+                    f"({len(below['curriculum'])}): say curriculum_after_base = true to play them after the "
+                    f"base's, or false to play them instead")
+            if after_base:
+                data["curriculum"] = below["curriculum"] + data["curriculum"]
         data = below | {section: (below.get(section, {}) | values if isinstance(values, dict) else values)
                         for section, values in data.items()}
     return path.stem, data

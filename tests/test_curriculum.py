@@ -168,6 +168,15 @@ def test_a_preset_builds_on_the_preset_its_base_names(tmp_path):
     mine = load_preset(str(path)).run
     assert mine.game.time_cap_minutes == 12.0 and mine.game.map_size == small.game.map_size
     assert mine.curriculum == scratch.curriculum and mine.teacher == scratch.teacher
+    rung = '[[curriculum]]\nname = "one more"\nmax_steps = 1000\n'
+    path.write_text(f'base = "scratch"\n{rung}')
+    with pytest.raises(ConfigError, match="curriculum_after_base = true"):
+        load_preset(str(path))
+    path.write_text(f'base = "scratch"\ncurriculum_after_base = true\n{rung}')
+    after = load_preset(str(path)).run.curriculum
+    assert after[:-1] == scratch.curriculum and after[-1].name == "one more"
+    path.write_text(f'base = "scratch"\ncurriculum_after_base = false\n{rung}')
+    assert [s.name for s in load_preset(str(path)).run.curriculum] == ["one more"]
     path.write_text('base = "mine"\n')
     with pytest.raises(ConfigError, match="base must name another preset"):
         load_preset(str(path))
