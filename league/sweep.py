@@ -148,6 +148,10 @@ class _Behaviour:
         self.cfg, self.team = cfg, team
         self.games: list[dict[str, float]] = []
 
+    def recording(self) -> np.ndarray:
+        """[G] every slot: two scripted bots' games are stepped, so their events are counted."""
+        return np.ones(len(self.events), bool)
+
     def start(self, env: BatchEnv) -> None:
         self.events = np.zeros((env.num_games, len(EVENT_NAMES)), np.float64)
         self.terms = np.zeros_like(self.events)

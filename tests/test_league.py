@@ -214,6 +214,20 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
         assert store.db.execute("SELECT count(*) FROM ratings").fetchone()[0] == 160
 
 
+def test_a_sweep_measures_two_scripted_bots_game_by_game_as_they_play_compiled():
+    from agents.scripted import ScriptedAgent
+    from league.play import play_games
+    from league.sweep import measure
+
+    cfg = tiny_run_config(game={"time_cap_minutes": 3.0, "building_hp_scale": 0.01})
+    got = measure(cfg, ScriptedAgent(), ScriptedAgent(), 4, seed=0)
+    compiled = [play_games(cfg.game, ScriptedAgent(), ScriptedAgent(), 2, seed=team, batch=2) for team in (0, 1)]
+    wins = sum(r.winner == team for team, results in enumerate(compiled) for r in results)
+    assert (got["win"], got["win"] + got["draw"] + got["loss"]) == (wins, 4)
+    minutes = np.mean([r.minutes for results in compiled for r in results])
+    assert got["per_game"]["minutes"] == pytest.approx(minutes) and got["per_game"]["last_hits"] > 0
+
+
 def test_reports_on_a_hand_made_league(tmp_path):
     with LeagueStore(tmp_path / "l.sqlite") as store:
         x = store.add_agent("run@100", "learned", checkpoint="x", run="run", step=100)
