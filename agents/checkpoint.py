@@ -57,12 +57,15 @@ def load(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return data["meta"], data["tree"]
 
 
-def check_network(path: str | Path, meta: dict[str, Any], expected: dict[str, Any]) -> None:
-    """Refuse a checkpoint whose network description differs from `expected`."""
-    got = meta.get("network")
+def check_network(path: str | Path, meta: dict[str, Any], expected: dict[str, Any],
+                  ignore: tuple[str, ...] = ()) -> None:
+    """Refuse a checkpoint whose network description differs from `expected`
+    in any entry but those named in `ignore`."""
+    got = {k: v for k, v in (meta.get("network") or {}).items() if k not in ignore}
+    expected = {k: v for k, v in expected.items() if k not in ignore}
     if got != _plain(expected):
-        diff = [k for k in sorted(set(expected) | set(got or {}))
-                if (got or {}).get(k) != _plain(expected).get(k)]
+        diff = [k for k in sorted(set(expected) | set(got))
+                if got.get(k) != _plain(expected).get(k)]
         raise CheckpointError(
             f"checkpoint {str(path)!r} was made for a different network ({', '.join(diff)} differ: "
-            f"checkpoint {[(got or {}).get(k) for k in diff]}, here {[expected.get(k) for k in diff]})")
+            f"checkpoint {[got.get(k) for k in diff]}, here {[expected.get(k) for k in diff]})")

@@ -47,12 +47,13 @@ class RunFolder:
         named = re.match(r"# moba training run, preset '(.*)'", text)
         return RunConfig.from_dict(tomllib.loads(text)), named.group(1) if named else "custom"
 
-    def write_config(self) -> None:
-        """config.toml, once."""
+    def write_config(self, note: str | None = None) -> None:
+        """config.toml, once; `note` a comment under its first line."""
         if (self.path / "config.toml").exists():
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        text = f"# moba training run, preset '{self.preset}', as resolved\n" + tomli_w.dumps(self.cfg.to_dict())
+        text = f"# moba training run, preset '{self.preset}', as resolved\n" + (f"# {note}\n" if note else "")
+        text += tomli_w.dumps(self.cfg.to_dict())
         (self.path / "config.toml").write_text(text)
 
     def latest_checkpoint(self) -> Path | None:

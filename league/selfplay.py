@@ -19,6 +19,7 @@ every worker's games in progress.
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -138,6 +139,49 @@ class Trainer:
         trainer.load_checkpoint(latest)
         return trainer
 
+    @classmethod
+    def fork(cls, source: str | Path, run_dir: str | Path, cfg: RunConfig, preset_name: str = "custom",
+             progress: Callable[[], float] | None = None, ray_address: str | None = None) -> "Trainer":
+        """A new run in `run_dir` under `cfg` that goes on from `source` (a
+        checkpoint, or a run folder's latest): its network, optimiser and
+        normaliser, hero steps, curriculum stage and opponent pool (whose
+        snapshots are copied from the source run's `pool/`), with games
+        started afresh. `cfg` may change anything but the network (the
+        teacher's settings included); a source that does not fit is refused
+        before anything is written. The run's first checkpoint is the fork,
+        so a fork killed at once resumes like any run."""
+        source = Path(source)
+        if source.is_dir():
+            latest = RunFolder(source, cfg, preset_name).latest_checkpoint()
+            if latest is None:
+                raise checkpoint.CheckpointError(f"{str(source)!r} holds no checkpoint to fork from")
+            source = latest
+        meta, tree = checkpoint.load(source)
+        checkpoint.check_network(source, meta, network_meta(cfg), ignore=("teacher",))
+        trainer = cls(run_dir, cfg, preset_name, progress, ray_address)
+        where = f"checkpoint {str(source)!r}"
+        try:
+            trainer.learner.load(tree["learner"], where)
+            if cfg.curriculum and "curriculum" in meta:
+                trainer._enter_stage(meta["curriculum"])
+            trainer.pool.restore(tree["pool"])
+            # The hero steps go on; with another number of decisions per update, rounded down to whole updates.
+            trainer.update = int(meta["hero_steps"]) // cfg.decisions_per_update()
+            snapshots = [(source.parent.parent / "pool" / trainer.pool.path(s).name, s) for s in trainer.pool.steps]
+            missing = [str(file) for file, _ in snapshots if not file.is_file()]
+            if missing:
+                raise ValueError(f"its opponent pool's snapshot {missing[0]!r} is missing")
+        except (KeyError, TypeError, ValueError) as e:
+            trainer.close()
+            raise checkpoint.CheckpointError(f"cannot fork from {where}: {e}") from None
+        trainer.folder.write_config(f"forked from {source.resolve()} at {int(meta['hero_steps']):,} hero steps")
+        for file, step in snapshots:
+            trainer.pool.folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, trainer.pool.path(step))
+            trainer._register(step)
+        trainer.save_checkpoint()
+        return trainer
+
     # --- checkpoints
 
     def save_checkpoint(self) -> Path:
@@ -221,7 +265,12 @@ class Trainer:
         step = self.hero_steps()
         self.pool.add(step, {"network": self.network},
                       {"params": self.learner.params, "norm": self.learner.norm._asdict()})
-        parent = f"{self.folder.name}@{self.pool.steps[-2]}" if len(self.pool) > 1 else None
+        self._register(step)
+
+    def _register(self, step: int) -> None:
+        """The pool's snapshot of `step` as a learned agent of the run's league."""
+        i = self.pool.steps.index(step)
+        parent = f"{self.folder.name}@{self.pool.steps[i - 1]}" if i else None
         with LeagueStore(self.run_dir / "league.sqlite") as store:
             store.add_agent(f"{self.folder.name}@{step}", "learned", checkpoint=str(self.pool.path(step).resolve()),
                             run=str(self.run_dir.resolve()), step=step, parent=parent, exist_ok=True)

@@ -163,6 +163,7 @@ def bench_learn(args: argparse.Namespace) -> None:
     from functools import partial
     from pathlib import Path
 
+    from agents.checkpoint import CheckpointError
     from agents.scripted import ScriptedAgent
     from league.play import win_rate
     from league.run import RunFolder
@@ -191,8 +192,9 @@ def bench_learn(args: argparse.Namespace) -> None:
     elif (out / "run").exists():
         raise ConfigError(f"{str(out)!r} holds a bench run already: add --resume to go on with it, pick another "
                           f"--out or remove it")
+    planned = (out / "bench.json").exists()
     plan(out / "bench.json", {"preset": args.preset, "set": list(args.overrides), "steps": marks,
-                              "games": args.games, "greedy": args.greedy}, "bench run")
+                              "games": args.games, "greedy": args.greedy, "from": args.fork}, "bench run")
     # The marks played so far, each kept as it is played.
     curve: list[dict] = json.loads(curve_path.read_text()) if args.resume and curve_path.exists() else []
     start, eval_s = time.perf_counter(), 0.0
@@ -201,7 +203,19 @@ def bench_learn(args: argparse.Namespace) -> None:
     if args.resume and RunFolder(out / "run", run, preset.name).latest_checkpoint() is None:
         raise ConfigError(f"{str(out)!r} has no checkpoint to go on from (it stopped before its first mark): "
                           f"remove it and start again")
-    trainer = Trainer.resume(out / "run") if args.resume else Trainer(out / "run", run, preset.name, progress=timed)
+    if args.resume:
+        trainer = Trainer.resume(out / "run")
+    elif args.fork:
+        try:
+            trainer = Trainer.fork(args.fork, out / "run", run, preset.name, progress=timed)
+        except CheckpointError:
+            if not planned:  # refused before anything was trained: the folder is as it was
+                (out / "bench.json").unlink()
+                if not any(out.iterdir()):
+                    out.rmdir()
+            raise
+    else:
+        trainer = Trainer(out / "run", run, preset.name, progress=timed)
     # Training minutes go on from the last mark's (the steps trained again since the checkpoint count twice).
     trained_before = curve[-1]["minutes"] if curve else 0.0
     print(f"moba bench learn: preset '{args.preset}', seed {run.train.seed}, {args.games} games per "

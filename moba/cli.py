@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of the run (default: runs/<preset>-<date>-<time>)")
     p.add_argument("--resume", metavar="RUN", default=None,
                    help="continue the run in folder RUN from its latest checkpoint")
+    p.add_argument("--from", dest="fork", metavar="CHECKPOINT", default=None,
+                   help="start a new run (this preset and --set) where this checkpoint, or a run folder's "
+                        "latest, left off: network, optimiser, hero steps, curriculum stage, opponent pool")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="play the rollouts on N Ray workers (train.workers; needs moba[ray]); default 0: "
                         "in this process")
@@ -143,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--resume", action="store_true",
                    help="go on with the bench in --out from its run's latest checkpoint (the same command "
                         "otherwise): the marks played are kept, the rest are played")
+    b.add_argument("--from", dest="fork", metavar="CHECKPOINT", default=None,
+                   help="train on from this checkpoint (or a run folder's latest) under this preset and --set, "
+                        "as `moba train --from` does: the fork's marks count the hero steps before it")
     b = bench.add_parser("league", help="evaluation games/s, scripted and learned agents, and a 15,000-game projection")
     _preset_args(b, "small")
     b.add_argument("--games", type=int, default=64, help="whole games per pairing and run (default 64)")

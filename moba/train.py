@@ -69,9 +69,9 @@ def cmd_train(args: argparse.Namespace) -> None:
     from moba.presets import load_preset
 
     if args.resume:
-        if args.overrides or args.run_dir or args.workers is not None:
+        if args.overrides or args.run_dir or args.workers is not None or args.fork:
             raise ConfigError("--resume continues a run with its own config (and worker count); "
-                              "drop --set, --workers and --run-dir")
+                              "drop --set, --workers, --run-dir and --from")
         ensure_compiled()
         trainer = Trainer.resume(args.resume, ray_address=args.ray_address)
         print(f"resuming {args.resume} at update {trainer.update} ({trainer.hero_steps():,} hero steps)")
@@ -85,7 +85,11 @@ def cmd_train(args: argparse.Namespace) -> None:
             raise ConfigError(f"run folder {str(run_dir)!r} already holds a run; "
                               f"continue it with --resume {run_dir} or pick another --run-dir")
         ensure_compiled()
-        trainer = Trainer(run_dir, preset.run, preset.name, ray_address=args.ray_address)
+        if args.fork:
+            trainer = Trainer.fork(args.fork, run_dir, preset.run, preset.name, ray_address=args.ray_address)
+            print(f"forked {args.fork} at {trainer.hero_steps():,} hero steps into {run_dir}")
+        else:
+            trainer = Trainer(run_dir, preset.run, preset.name, ray_address=args.ray_address)
     try:
         train(trainer)
     except TrainingError as e:

@@ -28,6 +28,7 @@ from league.play import play_games, win_rate
 from league.pool import SnapshotPool
 from league.seats import LATEST, PAST, RANDOM, SCRIPTED, PoolView, Seats, slot_kinds
 from league.selfplay import Trainer, TrainingError
+from league.store import LeagueStore
 from moba.cli import main
 from replays import Recorder, load_replay
 
@@ -310,6 +311,54 @@ def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path):
                 assert np.isnan(replay.win[:, team]).all()
             else:
                 assert ((replay.win[:, team] > 0) & (replay.win[:, team] < 1)).all(), agent
+
+
+def test_a_fork_goes_on_from_another_runs_checkpoint_under_its_own_settings(tmp_path, capsys):
+    source = Trainer(tmp_path / "source", tiny_run_config(updates=2))
+    source.run()
+    saved = source.latest_checkpoint()
+    # Another reward and another teacher weight: training settings a fork may change.
+    cfg = tiny_run_config(updates=3, rewards={"deaths": -5.0}, teacher={"kickstart_coef": 0.0})
+    fork = Trainer.fork(saved, tmp_path / "fork", cfg, "small")
+    assert fork.update == 2 and fork.hero_steps() == source.hero_steps() == 640
+    for name, value in _flat(source.learner.params).items():
+        np.testing.assert_array_equal(value, _flat(fork.learner.params)[name], err_msg=name)
+    # Its opponent pool, the snapshots copied into its own folder and league.
+    assert fork.pool.steps == source.pool.steps == [320, 640]
+    for step in fork.pool.steps:
+        assert fork.pool.path(step).read_bytes() == source.pool.path(step).read_bytes()
+    with LeagueStore(tmp_path / "fork" / "league.sqlite") as store:
+        learned = [(a.name, a.step) for a in store.agents() if a.kind == "learned"]
+    assert learned == [("fork@320", 320), ("fork@640", 640)]
+    config = (tmp_path / "fork" / "config.toml").read_text()
+    assert f"# forked from {saved.resolve()} at 640 hero steps" in config and "deaths = -5.0" in config
+    assert Trainer.resume(tmp_path / "fork").update == 2  # a fork killed at once resumes from the fork
+    fork.run()
+    assert fork.update == 3 and fork.pool.steps == [320, 640, 960]
+    with LeagueStore(tmp_path / "fork" / "league.sqlite") as store:
+        assert store.agent(store.agent("fork@960").parent).name == "fork@640"
+    # Refused before anything is written: another network, a pool whose snapshot is gone.
+    with pytest.raises(checkpoint.CheckpointError, match="different network.*policy"):
+        Trainer.fork(saved, tmp_path / "wider", tiny_run_config(updates=3, policy={"hidden": 24}))
+    source.pool.path(320).unlink()
+    with pytest.raises(checkpoint.CheckpointError, match="snapshot .*snapshot_000000000320.msgpack.* is missing"):
+        Trainer.fork(tmp_path / "source", tmp_path / "gone", cfg)
+    assert not (tmp_path / "wider").exists() and not (tmp_path / "gone").exists()
+    # From the command line: `moba train --from` and `moba bench learn --from`.
+    run = tmp_path / "cli"
+    assert main(["train", "--from", str(tmp_path / "fork"), "--run-dir", str(run), *tiny_run_overrides(),
+                 "--set", "train.total_steps=1280"]) == 0
+    assert f"forked {tmp_path / 'fork'} at 960 hero steps" in capsys.readouterr().out
+    assert Trainer.resume(run).update == 4
+    assert main(["train", "--from", str(saved), "--resume", str(run)]) == 2
+    assert "drop --set, --workers, --run-dir and --from" in capsys.readouterr().err
+    bench = tmp_path / "bench"
+    args = ["bench", "learn", "--from", str(tmp_path / "fork"), "--steps", "1280", "--games", "2", "--out",
+            str(bench), *tiny_run_overrides()]
+    assert main(args[:3] + [str(tmp_path / "none")] + args[4:]) == 2 and not bench.exists()
+    assert "does not exist" in capsys.readouterr().err
+    assert main(args) == 0
+    assert [p["hero_steps"] for p in json.loads((bench / "learn_curve.json").read_text())] == [1280]
 
 
 def test_checkpoint_errors_name_the_problem(tmp_path):
