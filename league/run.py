@@ -2,7 +2,8 @@
 
     config.toml    every setting, as resolved (written once: a resumed run keeps it)
     tb/            TensorBoard
-    checkpoints/   the last few checkpoints (msgpack, written atomically)
+    checkpoints/   the last few checkpoints (msgpack, written atomically), and a bench's at
+                   each of its marks (mark_<hero steps>.msgpack, to fork from)
     pool/          the snapshot pool, one policy file per snapshot
     replays/       a sampled share of the training games
     league.sqlite  the run's league: every snapshot joins it
@@ -14,6 +15,7 @@ events past the resumed step.
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import tomllib
@@ -66,6 +68,15 @@ class RunFolder:
         for old in sorted(self.checkpoints.glob("checkpoint_*.msgpack"))[:-self.cfg.train.keep_checkpoints]:
             old.unlink()
         return path
+
+    def keep(self, saved: Path, label: str) -> Path:
+        """A copy of checkpoint `saved` as `checkpoints/<label>.msgpack`, out
+        of the rotation (a hard link, put in place atomically)."""
+        kept, tmp = saved.with_name(f"{label}.msgpack"), saved.with_name(f"{label}.msgpack.tmp")
+        tmp.unlink(missing_ok=True)
+        os.link(saved, tmp)
+        os.replace(tmp, kept)
+        return kept
 
     def save_replay(self, replay: Replay, update: int, index: int) -> Path | None:
         """The `index`-th replay of the games of update `update`, or None if

@@ -252,7 +252,8 @@ def bench_learn(args: argparse.Namespace) -> None:
             print(f"{point['minutes']:>7.1f} {point['hero_steps']:>12,}" +
                   "".join(f" {point[name]:>{len(label) + 1}.1%}" for name, label, _, _ in evaluations) +
                   (f"  stage {trainer.curriculum.describe()}" if run.curriculum else ""), flush=True)
-            trainer.save_checkpoint()  # a killed bench goes on from its last mark at the latest
+            saved = trainer.save_checkpoint()  # a killed bench goes on from its last mark at the latest
+            trainer.folder.keep(saved, f"mark_{trainer.hero_steps():012d}")  # to fork from (`--from`)
             write_json(curve_path, curve)
         if len(curve) == len(marks):
             trainer.stop()

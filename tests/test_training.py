@@ -359,6 +359,8 @@ def test_a_fork_goes_on_from_another_runs_checkpoint_under_its_own_settings(tmp_
     assert "does not exist" in capsys.readouterr().err
     assert main(args) == 0
     assert [p["hero_steps"] for p in json.loads((bench / "learn_curve.json").read_text())] == [1280]
+    assert Trainer.fork(bench / "run" / "checkpoints" / "mark_000000001280.msgpack", tmp_path / "again",
+                        cfg).update == 4
 
 
 def test_checkpoint_errors_name_the_problem(tmp_path):
@@ -441,7 +443,10 @@ def test_bench_learn_trains_as_moba_train_does_plays_the_bots_at_each_mark_and_r
     # (the bench's past-snapshot games are not against the latest instead),
     # a checkpoint, a TensorBoard log.
     assert SnapshotPool(out / "run" / "pool").path(320).is_file() and (out / "run" / "league.sqlite").is_file()
-    assert list((out / "run" / "checkpoints").glob("*.msgpack"))
+    assert list((out / "run" / "checkpoints").glob("checkpoint_*.msgpack"))
+    # Each mark's checkpoint is kept, out of the rotation, to fork from.
+    assert sorted(p.name for p in (out / "run" / "checkpoints").glob("mark_*")) == [
+        f"mark_{steps:012d}.msgpack" for steps in (320, 640, 1600)]
     assert list((out / "run" / "tb").glob("events.out.tfevents*"))
     assert main(["bench", "learn", "--minutes", "1", "--out", str(out), "--resume"]) == 2
     assert "cannot resume" in capsys.readouterr().err
