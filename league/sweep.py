@@ -111,11 +111,12 @@ def plan(path: Path, spec: dict[str, Any], what: str = "sweep") -> dict[str, Any
     return spec
 
 
-def run_trial(run_dir: str, cfg: dict[str, Any], preset: str, games: int, seed: int,
+def run_trial(run_dir: str, cfg: dict[str, Any], preset: str, games: int, seed: int, source: str | None = None,
               on_update: Callable[[int, dict[str, float]], None] | None = None) -> dict[str, Any]:
-    """Train the trial's run to its end (resuming it if it was started) and
-    measure its agent against the bots; the result, also kept in the run
-    folder. Runs in this process or as a Ray task."""
+    """Train the trial's run to its end (resuming it if it was started, from
+    checkpoint `source` if given: `Trainer.fork`) and measure its agent
+    against the bots; the result, also kept in the run folder. Runs in this
+    process or as a Ray task."""
     from league.selfplay import Trainer
 
     folder = Path(run_dir)
@@ -124,6 +125,8 @@ def run_trial(run_dir: str, cfg: dict[str, Any], preset: str, games: int, seed: 
     config = RunConfig.from_dict(cfg)
     if (folder / "checkpoints").exists():
         trainer = Trainer.resume(folder)
+    elif source is not None:
+        trainer = Trainer.fork(source, folder, config, preset)
     else:
         trainer = Trainer(folder, config, preset)
     try:

@@ -35,6 +35,10 @@ def add_parser(sub: argparse._SubParsersAction, preset_args) -> None:
                         "the --grid, such as train.seed=0,1,2")
     p.add_argument("--out", default=None, help="the sweep's folder (default sweeps/<preset>-<time>); "
                                                "the same command on it resumes the sweep")
+    p.add_argument("--from", dest="fork", metavar="CHECKPOINT", default=None,
+                   help="each trial goes on from this checkpoint (or a run folder's latest), as `moba train "
+                        "--from` does: settings tried from one starting point (on a cluster, a path every "
+                        "node reads)")
     p.add_argument("--games", type=int, default=100,
                    help="games of each trial's agent against each bot, half per side (default 100)")
     p.add_argument("--league-games", type=int, default=200,
@@ -76,6 +80,13 @@ def _trial_configs(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]],
     points = parse_points(args.trial)
     trials = [(t, load_preset(args.preset, args.overrides + [f"{k}={v}" for k, v in t.settings]))
               for t in grid(axes, points)]
+    if args.fork:
+        from agents import checkpoint
+        from league.selfplay import network_meta
+
+        meta, _ = checkpoint.load(args.fork)
+        for _, preset in trials:
+            checkpoint.check_network(args.fork, meta, network_meta(preset.run), ignore=("teacher",))
     return common, axes, trials
 
 
@@ -91,13 +102,14 @@ def run(args: argparse.Namespace) -> None:
     folder = Path(args.out or f"sweeps/{common.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     spec = plan(folder / PLAN, {"preset": common.name, "set": list(args.overrides), "grid": axes,
                                 "points": args.trial, "games": args.games, "league_games": args.league_games,
-                                "trials": [t.name for t, _ in trials]})
+                                "trials": [t.name for t, _ in trials], "from": args.fork})
     ensure_compiled()
     steps = common.run.train.total_steps
     print(f"sweep {folder}: {len(trials)} trials of {steps:,} hero steps on '{common.name}', "
           f"{'in turn here' if args.parallel == 1 else f'{args.parallel} at once on Ray'}")
-    jobs = [(str(folder / "trials" / t.name), _trial_run_config(p.run), p.name, spec["games"], p.run.train.seed)
-            for t, p in trials]
+    fork = str(Path(args.fork).resolve()) if args.fork else None
+    jobs = [(str(folder / "trials" / t.name), _trial_run_config(p.run), p.name, spec["games"], p.run.train.seed,
+             fork) for t, p in trials]
     bar = tqdm(total=len(jobs), unit="trial", file=sys.stderr, dynamic_ncols=True, desc="trials")
     try:
         _run_trials(jobs, args, bar)
