@@ -157,6 +157,9 @@ class Trainer:
                 raise checkpoint.CheckpointError(f"{str(source)!r} holds no checkpoint to fork from")
             source = latest
         meta, tree = checkpoint.load(source)
+        if "learner" not in tree or "hero_steps" not in meta:
+            raise checkpoint.CheckpointError(f"{str(source)!r} is a policy, not a training run's checkpoint: "
+                                             f"fork from one in a run's checkpoints/")
         checkpoint.check_network(source, meta, network_meta(cfg), ignore=("teacher",))
         trainer = cls(run_dir, cfg, preset_name, progress, ray_address)
         where = f"checkpoint {str(source)!r}"

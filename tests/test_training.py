@@ -351,10 +351,12 @@ def test_a_fork_goes_on_from_another_runs_checkpoint_under_its_own_settings(tmp_
     # Refused before anything is written: another network, a pool whose snapshot is gone.
     with pytest.raises(checkpoint.CheckpointError, match="different network.*policy"):
         Trainer.fork(saved, tmp_path / "wider", tiny_run_config(updates=3, policy={"hidden": 24}))
+    with pytest.raises(checkpoint.CheckpointError, match="is a policy, not a training run's checkpoint"):
+        Trainer.fork(source.pool.path(320), tmp_path / "snapshot", cfg)
     source.pool.path(320).unlink()
     with pytest.raises(checkpoint.CheckpointError, match="snapshot .*snapshot_000000000320.msgpack.* is missing"):
         Trainer.fork(tmp_path / "source", tmp_path / "gone", cfg)
-    assert not (tmp_path / "wider").exists() and not (tmp_path / "gone").exists()
+    assert not any((tmp_path / name).exists() for name in ("wider", "snapshot", "gone"))
     # From the command line: `moba train --from` and `moba bench learn --from`.
     run = tmp_path / "cli"
     assert main(["train", "--from", str(tmp_path / "fork"), "--run-dir", str(run), *tiny_run_overrides(),
