@@ -177,6 +177,8 @@ class Trainer:
         except (KeyError, TypeError, ValueError) as e:
             trainer.close()
             raise checkpoint.CheckpointError(f"cannot fork from {where}: {e}") from None
+        # A fork killed before its first checkpoint left no run: its config is written anew.
+        (trainer.run_dir / "config.toml").unlink(missing_ok=True)
         trainer.folder.write_config(f"forked from {source.resolve()} at {int(meta['hero_steps']):,} hero steps")
         for file, step in snapshots:
             trainer.pool.folder.mkdir(parents=True, exist_ok=True)

@@ -319,6 +319,8 @@ def test_a_fork_goes_on_from_another_runs_checkpoint_under_its_own_settings(tmp_
     saved = source.latest_checkpoint()
     # Another reward and another teacher weight: training settings a fork may change.
     cfg = tiny_run_config(updates=3, rewards={"deaths": -5.0}, teacher={"kickstart_coef": 0.0})
+    (tmp_path / "fork").mkdir()  # as a fork killed before its first checkpoint left it, with other settings
+    (tmp_path / "fork" / "config.toml").write_text((tmp_path / "source" / "config.toml").read_text())
     fork = Trainer.fork(saved, tmp_path / "fork", cfg, "small")
     assert fork.update == 2 and fork.hero_steps() == source.hero_steps() == 640
     for name, value in _flat(source.learner.params).items():
