@@ -29,6 +29,12 @@ from league.config import RunConfig
 from replays.format import Replay, save_replay
 
 
+def latest_checkpoint(run_dir: str | Path) -> Path | None:
+    """The run folder's latest checkpoint, if any."""
+    found = sorted((Path(run_dir) / "checkpoints").glob("checkpoint_*.msgpack"))
+    return found[-1] if found else None
+
+
 class RunFolder:
     def __init__(self, path: str | Path, cfg: RunConfig, preset: str):
         self.path, self.cfg, self.preset = Path(path), cfg, preset
@@ -59,8 +65,7 @@ class RunFolder:
         (self.path / "config.toml").write_text(text)
 
     def latest_checkpoint(self) -> Path | None:
-        found = sorted(self.checkpoints.glob("checkpoint_*.msgpack"))
-        return found[-1] if found else None
+        return latest_checkpoint(self.path)
 
     def save_checkpoint(self, update: int, meta: dict[str, Any], tree: dict[str, Any]) -> Path:
         path = self.checkpoints / f"checkpoint_{update:08d}.msgpack"

@@ -36,7 +36,7 @@ from league.curriculum import Curriculum
 from league.learner import Learner
 from league.pool import SnapshotPool
 from league.rollout import LocalRollouts, Rollouts, WorkerError
-from league.run import RunFolder, StopSignals
+from league.run import RunFolder, StopSignals, latest_checkpoint
 from league.store import LeagueStore
 
 
@@ -51,6 +51,22 @@ def network_meta(cfg: RunConfig) -> dict[str, Any]:
     # "lane": networks from before the lane input (agents/roles.py) lack it.
     return {"policy": cfg.policy.to_dict(), "shapes": shapes_for(cfg.game)._asdict(), "engine": ENGINE_VERSION,
             "view": "radiant_corner", "lane": True, "teacher": cfg.teacher.to_dict()}
+
+
+def fork_source(source: str | Path) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """The checkpoint a fork starts from (`source`, or a run folder's latest),
+    with its meta and tree; a CheckpointError if it is not a training run's."""
+    source = Path(source)
+    if source.is_dir():
+        latest = latest_checkpoint(source)
+        if latest is None:
+            raise checkpoint.CheckpointError(f"{str(source)!r} holds no checkpoint to fork from")
+        source = latest
+    meta, tree = checkpoint.load(source)
+    if "learner" not in tree or "hero_steps" not in meta:
+        raise checkpoint.CheckpointError(f"{str(source)!r} is a policy, not a training run's checkpoint: "
+                                         f"fork from one in a run's checkpoints/")
+    return source, meta, tree
 
 
 class Trainer:
@@ -150,16 +166,7 @@ class Trainer:
         teacher's settings included); a source that does not fit is refused
         before anything is written. The run's first checkpoint is the fork,
         so a fork killed at once resumes like any run."""
-        source = Path(source)
-        if source.is_dir():
-            latest = RunFolder(source, cfg, preset_name).latest_checkpoint()
-            if latest is None:
-                raise checkpoint.CheckpointError(f"{str(source)!r} holds no checkpoint to fork from")
-            source = latest
-        meta, tree = checkpoint.load(source)
-        if "learner" not in tree or "hero_steps" not in meta:
-            raise checkpoint.CheckpointError(f"{str(source)!r} is a policy, not a training run's checkpoint: "
-                                             f"fork from one in a run's checkpoints/")
+        source, meta, tree = fork_source(source)
         checkpoint.check_network(source, meta, network_meta(cfg), ignore=("teacher",))
         trainer = cls(run_dir, cfg, preset_name, progress, ray_address)
         where = f"checkpoint {str(source)!r}"

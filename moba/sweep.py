@@ -64,10 +64,11 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     run(args)
 
 
-def _trial_configs(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]], list[tuple[Any, Any]]]:
-    """The common preset, the grid's axes and each trial with its resolved
-    preset; every config is checked
-    before anything starts, so a bad key or value is refused at once."""
+def _trial_configs(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]], list[tuple[Any, Any]], str | None]:
+    """The common preset, the grid's axes, each trial with its resolved
+    preset, and the checkpoint every trial forks from (`--from`, one file
+    even if its run goes on meanwhile); every config is checked before
+    anything starts, so a bad key or value is refused at once."""
     from league.sweep import grid, parse_axes, parse_points
     from moba.presets import load_preset
 
@@ -80,14 +81,15 @@ def _trial_configs(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]],
     points = parse_points(args.trial)
     trials = [(t, load_preset(args.preset, args.overrides + [f"{k}={v}" for k, v in t.settings]))
               for t in grid(axes, points)]
-    if args.fork:
-        from agents import checkpoint
-        from league.selfplay import network_meta
+    if not args.fork:
+        return common, axes, trials, None
+    from agents import checkpoint
+    from league.selfplay import fork_source, network_meta
 
-        meta, _ = checkpoint.load(args.fork)
-        for _, preset in trials:
-            checkpoint.check_network(args.fork, meta, network_meta(preset.run), ignore=("teacher",))
-    return common, axes, trials
+    source, meta, _ = fork_source(args.fork)
+    for _, preset in trials:
+        checkpoint.check_network(source, meta, network_meta(preset.run), ignore=("teacher",))
+    return common, axes, trials, str(source.resolve())
 
 
 def run(args: argparse.Namespace) -> None:
@@ -96,20 +98,19 @@ def run(args: argparse.Namespace) -> None:
     from league.sweep import PLAN, plan
     from moba.compile import ensure_compiled
 
-    common, axes, trials = _trial_configs(args)
+    common, axes, trials, source = _trial_configs(args)
     if args.parallel > 1:
         import league.workers  # noqa: F401  (without Ray: a one-line error naming the extra)
     folder = Path(args.out or f"sweeps/{common.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     spec = plan(folder / PLAN, {"preset": common.name, "set": list(args.overrides), "grid": axes,
                                 "points": args.trial, "games": args.games, "league_games": args.league_games,
-                                "trials": [t.name for t, _ in trials], "from": args.fork})
+                                "trials": [t.name for t, _ in trials], "from": source})
     ensure_compiled()
     steps = common.run.train.total_steps
     print(f"sweep {folder}: {len(trials)} trials of {steps:,} hero steps on '{common.name}', "
           f"{'in turn here' if args.parallel == 1 else f'{args.parallel} at once on Ray'}")
-    fork = str(Path(args.fork).resolve()) if args.fork else None
     jobs = [(str(folder / "trials" / t.name), _trial_run_config(p.run), p.name, spec["games"], p.run.train.seed,
-             fork) for t, p in trials]
+             source) for t, p in trials]
     bar = tqdm(total=len(jobs), unit="trial", file=sys.stderr, dynamic_ncols=True, desc="trials")
     try:
         _run_trials(jobs, args, bar)

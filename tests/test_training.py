@@ -340,12 +340,13 @@ def test_a_fork_goes_on_from_another_runs_checkpoint_under_its_own_settings(tmp_
     with LeagueStore(tmp_path / "fork" / "league.sqlite") as store:
         assert store.agent(store.agent("fork@960").parent).name == "fork@640"
     # A sweep whose trials each fork from it.
-    sweep = ["sweep", "--from", str(saved), *tiny_run_overrides(), "--set", "train.total_steps=960",
+    sweep = ["sweep", "--from", str(tmp_path / "source"), *tiny_run_overrides(), "--set", "train.total_steps=960",
              "--grid", "rewards.deaths=0,-1", "--games", "2", "--league-games", "0", "--out", str(tmp_path / "sweep")]
     assert main(sweep) == 0
     assert "2 trials of 960 hero steps" in capsys.readouterr().out
     for trial in ("rewards.deaths=0", "rewards.deaths=-1"):
         assert "# forked from" in (tmp_path / "sweep" / "trials" / trial / "config.toml").read_text()
+    assert json.loads((tmp_path / "sweep" / "sweep.json").read_text())["from"] == str(saved.resolve())
     rows = json.loads((tmp_path / "sweep" / "report.json").read_text())["trials"]
     assert [r["hero_steps"] for r in rows] == [960, 960]
     assert main(sweep[:-1] + [str(tmp_path / "wide"), "--set", "policy.hidden=24"]) == 2
