@@ -43,6 +43,7 @@ from engine.spec import (
     EV_DEATHS,
     EV_DENIES,
     EV_GOLD,
+    EV_HP_LOST_TO_TOWERS,
     EV_KILLS,
     EV_LAST_HITS,
     EV_TOWER_DAMAGE,
@@ -584,6 +585,8 @@ def deal_damage(s, w, g, a, v, amount):
         absorbed = min(s.uf[g, v, F.SHIELD], amount)
         s.uf[g, v, F.SHIELD] -= absorbed
         amount -= absorbed
+    if kind == KIND_HERO and a >= 0 and s.ui[g, a, F.KIND] == KIND_TOWER:
+        s.events[g, v, EV_HP_LOST_TO_TOWERS] += min(amount, s.uf[g, v, F.HP]) / s.uf[g, v, F.MAX_HP]
     s.uf[g, v, F.HP] -= amount
     if s.uf[g, v, F.HP] <= 0.0:
         kill_unit(s, w, g, v, a)

@@ -216,6 +216,7 @@ EVENT_NAMES = (
     "ability_casts",  # abilities that took effect
     "items_used",  # item actives that took effect
     "invalid_actions",  # masked actions submitted (they do nothing)
+    "hp_lost_to_towers",  # HP enemy towers took from the hero, fraction of its max HP (also in hp_change)
 )
 EVENT_INDEX = {name: i for i, name in enumerate(EVENT_NAMES)}
 NUM_EVENTS = len(EVENT_NAMES)
@@ -230,6 +231,7 @@ EV_DEATHS = EVENT_INDEX["deaths"]
 EV_HP_CHANGE = EVENT_INDEX["hp_change"]
 EV_MANA_CHANGE = EVENT_INDEX["mana_change"]
 EV_TOWER_DAMAGE = EVENT_INDEX["tower_damage"]
+EV_HP_LOST_TO_TOWERS = EVENT_INDEX["hp_lost_to_towers"]
 EV_TOWER_KILL_T1 = EVENT_INDEX["tower_kill_t1"]  # + tier - 1
 EV_BARRACKS_KILL = EVENT_INDEX["barracks_kill"]
 EV_ANCIENT_HP = EVENT_INDEX["ancient_hp_change"]

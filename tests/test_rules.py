@@ -290,6 +290,11 @@ def test_tower_switches_to_hero_attacking_allied_hero():
     assert s.ui[g, tower, F.TARGET] == 0
     # 100 * armor_factor(3) = 84.7, minus at most one tick of regen.
     assert s.uf[g, 0, F.HP] < hp0 - 80.0
+    # The tower's hit is an event of the hero's own, its share of his max HP.
+    lost = s.events[g, :, EVENT_INDEX["hp_lost_to_towers"]]
+    dealt = s.uf[g, tower, F.DAMAGE] * (1 - 0.06 * s.uf[g, 0, F.ARMOR] / (1 + 0.06 * s.uf[g, 0, F.ARMOR]))
+    assert lost[0] == pytest.approx(dealt / s.uf[g, 0, F.MAX_HP], rel=1e-4)
+    assert lost[0] > 0.1 and not lost[1:].any()
 
 
 def test_tier_rule_tower_two_needs_tier_one_down():
