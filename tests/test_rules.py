@@ -292,7 +292,7 @@ def test_tower_switches_to_hero_attacking_allied_hero():
     assert s.uf[g, 0, F.HP] < hp0 - 80.0
     # The tower's hit is an event of the hero's own, its share of his max HP.
     lost = s.events[g, :, EVENT_INDEX["hp_lost_to_towers"]]
-    dealt = s.uf[g, tower, F.DAMAGE] * (1 - 0.06 * s.uf[g, 0, F.ARMOR] / (1 + 0.06 * s.uf[g, 0, F.ARMOR]))
+    dealt = s.uf[g, tower, F.DAMAGE] * rules.armor_factor(s.uf[g, 0, F.ARMOR])
     assert lost[0] == pytest.approx(dealt / s.uf[g, 0, F.MAX_HP], rel=1e-4)
     assert lost[0] > 0.1 and not lost[1:].any()
 
