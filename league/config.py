@@ -25,6 +25,7 @@ from engine.constants import HEROES_PER_TEAM
 # The kinds of opponent, in the order of TrainConfig.slots(); "teacher" is the scripted bot as the teacher
 # plays it (grouping at teacher.group_minute), "scripted" the bot as the evaluations play it.
 KINDS = ("latest", "past", "scripted", "random", "teacher")
+MAIN_STAGE = "main"  # the name of the run's own settings, the stage after every [[curriculum]] one
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,12 @@ class RunConfig:
         return RunConfig.from_dict(data)
 
     def _check_stages(self) -> None:
+        names = [stage.name for stage in self.curriculum]
+        # A fork finds its source's stage by name; "main" names the run's own settings.
+        for name in names:
+            if names.count(name) > 1 or name == MAIN_STAGE:
+                raise ConfigError(f"curriculum stage name {name!r} is "
+                                  + ("given twice" if name != MAIN_STAGE else "the run's own settings' name"))
         for i, stage in enumerate(self.curriculum):
             where = f"curriculum stage {stage.name!r}"
             try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, NamedTuple
 
-from league.config import RunConfig, Stage
+from league.config import MAIN_STAGE, RunConfig, Stage
 
 
 class Passed(NamedTuple):
@@ -53,7 +53,7 @@ class Curriculum:
 
     @property
     def name(self) -> str:
-        return self.stage.name if self.stage else "main"
+        return self.stage.name if self.stage else MAIN_STAGE
 
     def settings(self) -> RunConfig:
         """The settings the games are played under now."""
@@ -110,11 +110,21 @@ class Curriculum:
 
     def state(self) -> dict[str, Any]:
         """For a checkpoint."""
-        return {"index": self.index, "since": self.since, "passed": [list(p) for p in self.passed],
+        return {"index": self.index, "name": self.name, "since": self.since,
+                "passed": [list(p) for p in self.passed],
                 "results": {kind: list(r) for kind, r in self.results.items()}}
 
-    def restore(self, state: dict[str, Any]) -> None:
+    def restore(self, state: dict[str, Any], by_name: bool = False) -> None:
+        """Be where `state` says: at its stage's number (a resumed run), or
+        `by_name` at the stage of its name (a fork, whose stages may differ;
+        a checkpoint from before stages' names were kept goes by number)."""
         index = int(state["index"])
+        if by_name and "name" in state:
+            names = [stage.name for stage in self.cfg.curriculum] + [MAIN_STAGE]
+            if state["name"] not in names:
+                raise ValueError(f"it is at curriculum stage {state['name']!r}, which this run does not have "
+                                 f"(stages: {', '.join(names)})")
+            index = names.index(state["name"])
         if not 0 <= index < self.stages:
             raise ValueError(f"it is at curriculum stage {index + 1}, this run has {self.stages}")
         self._begin(index, int(state["since"]))

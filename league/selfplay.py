@@ -111,11 +111,11 @@ class Trainer:
             return RayRollouts(cfg, self.policy, self.folder.name, self.folder.preset, self._ray_address)
         return LocalRollouts(cfg, self.policy, self.folder.name, self.folder.preset)
 
-    def _enter_stage(self, state: dict[str, Any]) -> None:
-        """Be where `state` (`Curriculum.state`) says, the games of a stage
-        other than the one played starting afresh."""
+    def _enter_stage(self, state: dict[str, Any], by_name: bool = False) -> None:
+        """Be where `state` (`Curriculum.state`) says (`Curriculum.restore`),
+        the games of a stage other than the one played starting afresh."""
         before = self.curriculum.index
-        self.curriculum.restore(state)
+        self.curriculum.restore(state, by_name)
         if self.curriculum.index != before:
             self.rollouts.close()
             self.rollouts = self._rollouts()
@@ -160,9 +160,9 @@ class Trainer:
              progress: Callable[[], float] | None = None, ray_address: str | None = None) -> "Trainer":
         """A new run in `run_dir` under `cfg` that goes on from `source` (a
         checkpoint, or a run folder's latest): its network, optimiser and
-        normaliser, hero steps, curriculum stage and opponent pool (whose
-        snapshots are copied from the source run's `pool/`), with games
-        started afresh. `cfg` may change anything but the network (the
+        normaliser, hero steps, curriculum stage (found by its name) and
+        opponent pool (whose snapshots are copied from the source run's
+        `pool/`), with games started afresh. `cfg` may change anything but the network (the
         teacher's settings included); a source that does not fit is refused
         before anything is written. The run's first checkpoint is the fork,
         so a fork killed at once resumes like any run."""
@@ -173,7 +173,7 @@ class Trainer:
         try:
             trainer.learner.load(tree["learner"], where)
             if cfg.curriculum and "curriculum" in meta:
-                trainer._enter_stage(meta["curriculum"])
+                trainer._enter_stage(meta["curriculum"], by_name=True)
             trainer.pool.restore(tree["pool"])
             # The hero steps go on; with another number of decisions per update, rounded down to whole updates.
             trainer.update = int(meta["hero_steps"]) // cfg.decisions_per_update()

@@ -56,6 +56,8 @@ def test_stages_come_from_the_preset_and_only_what_can_change_changes(tmp_path):
     refused("promote = {scripted = 0.5}\ntrain = {opponent_scripted = 0.0}",
             "promotes on the win rate against scripted but plays no game against it")
     refused("promote = {random = 0.5}", "against random but plays no game")  # the preset's default: no random
+    refused("max_steps = 10\n[[curriculum]]\nname = 'x'\nmax_steps = 20", "stage name 'x' is given twice")
+    refused("max_steps = 10\n[[curriculum]]\nname = 'main'\nmax_steps = 20", "'main' is the run's own settings")
     refused("game = {building_hp_scale = 0.1}", "stage 'x' never ends")
     refused("promote = {scripted = 1.5}", r"promote.scripted = 1.5 is not a win rate")
     refused("max_steps = 10\ngame = {map_size = 'big'}", "curriculum stage 'x': game.map_size must be a number")
@@ -89,6 +91,28 @@ def test_a_stage_is_passed_when_its_whole_window_wins_enough_or_its_steps_are_sp
     again.restore(saved)
     assert (again.index, again.since, again.passed) == (1, 5000, c.passed[:1])
     assert c.metrics() == {"curriculum/stage": 3.0}
+
+
+def test_a_fork_finds_its_sources_stage_by_name(tmp_path):
+    path = tmp_path / "staged.toml"
+    path.write_text(PRESET)
+    source = Curriculum(load_preset(str(path)).run)
+    source.advance(5000, "won")
+    at_half = source.state()
+    # One stage more before 'half': its number now names 'quarter'.
+    quarter = 'name = "quarter"\nmax_steps = 500\n\n[[curriculum]]\nname = "half"'
+    path.write_text(PRESET.replace('name = "half"', quarter))
+    fork = Curriculum(load_preset(str(path)).run)
+    fork.restore(at_half, by_name=True)
+    assert (fork.index, fork.name, fork.since, fork.passed) == (2, "half", 5000, source.passed)
+    fork.restore(at_half)  # a run's own checkpoint, under the same stages, goes by number
+    assert fork.name == "quarter"
+    source.advance(6000, "trained")
+    fork.restore(source.state(), by_name=True)
+    assert (fork.index, fork.name, fork.stage) == (3, "main", None)
+    path.write_text(PRESET.replace('"half"', '"tenth"'))
+    with pytest.raises(ValueError, match=r"stage 'half', which this run does not have \(stages: paper, tenth, main\)"):
+        Curriculum(load_preset(str(path)).run).restore(at_half, by_name=True)
 
 
 def staged_run(updates):
@@ -127,6 +151,14 @@ def test_a_run_plays_each_stage_under_its_rules_and_resumes_in_its_stage(tmp_pat
     assert resumed.rollouts.worker.games.env.config.time_cap_minutes == 0.2
     resumed.run()
     assert resumed.update == 5
+    # A fork under a stage more before 'shorter' goes on where its source was, in the run's own settings.
+    cfg = staged_run(updates=6)
+    longer = {"name": "longer", "max_steps": 320, "game": {"time_cap_minutes": 0.15}}
+    cfg = RunConfig.from_dict({**cfg.to_dict(), "curriculum": [longer, *cfg.to_dict()["curriculum"]]})
+    fork = Trainer.fork(resumed.latest_checkpoint(), tmp_path / "fork", cfg)
+    assert (fork.curriculum.name, fork.curriculum.passed) == ("main", resumed.curriculum.passed)
+    assert fork.rollouts.worker.games.env.config.time_cap_minutes == 0.2
+    fork.close()
 
 
 def test_moba_config_lists_the_curriculum(tmp_path, capsys):
