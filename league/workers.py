@@ -46,10 +46,10 @@ from league.bots import LINES, Line, Result, learner_agent, play_line
 from league.config import RunConfig
 from league.evaluate import Player, play_chunk
 from league.play import GameResult
-from league.store import LeagueError
-from replays.format import Replay
 from league.rollout import Collected, Report, RolloutWorker, WorkerError
 from league.seats import PoolView, slot_kinds
+from league.store import LeagueError
+from replays.format import Replay
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from engine import fields as F
 from engine.constants import TICKS_PER_SECOND
 from replays.format import Keyframe, Replay, ReplayError, check_keyframe, save_replay
 
+
 def outcome(step: Step, g: int) -> dict[str, Any]:
     """The replay's record of game `g`, which ended at this step."""
     return {"winner": int(step.winner[g]), "ticks": int(step.length[g]),

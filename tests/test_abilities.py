@@ -28,8 +28,16 @@ from engine.constants import (
     TICKS_PER_SECOND,
 )
 from engine.effects import apply_ability, order_cast
-from engine.spec import EVENT_INDEX, UNIT_F, U_HERO_ID, U_PRESENT
-from engine.tables import HEROES, ITEM_INDEX, ITEMS, KITS, HeroKit, TableError, check_tables
+from engine.spec import EVENT_INDEX, U_HERO_ID, U_PRESENT, UNIT_F
+from engine.tables import (
+    HEROES,
+    ITEM_INDEX,
+    ITEMS,
+    KITS,
+    HeroKit,
+    TableError,
+    check_tables,
+)
 
 X, Y = 3000.0, 1800.0
 S = TICKS_PER_SECOND
