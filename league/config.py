@@ -223,11 +223,11 @@ class RunConfig:
 
     def _check_stages(self) -> None:
         names = [stage.name for stage in self.curriculum]
-        # A fork finds its source's stage by name; "main" names the run's own settings.
-        for name in names:
-            if names.count(name) > 1 or name == MAIN_STAGE:
-                raise ConfigError(f"curriculum stage name {name!r} is "
-                                  + ("given twice" if name != MAIN_STAGE else "the run's own settings' name"))
+        for name in names:  # a fork finds its source's stage by name
+            if name == MAIN_STAGE:
+                raise ConfigError(f"curriculum stage name {name!r} is the run's own settings' name")
+            if names.count(name) > 1:
+                raise ConfigError(f"curriculum stage name {name!r} is given twice")
         for i, stage in enumerate(self.curriculum):
             where = f"curriculum stage {stage.name!r}"
             try:

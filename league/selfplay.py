@@ -162,9 +162,9 @@ class Trainer:
         checkpoint, or a run folder's latest): its network, optimiser and
         normaliser, hero steps, curriculum stage (found by its name) and
         opponent pool (whose snapshots are copied from the source run's
-        `pool/`), with games started afresh. `cfg` may change anything but the network (the
-        teacher's settings included); a source that does not fit is refused
-        before anything is written. The run's first checkpoint is the fork,
+        `pool/`), with games started afresh. `cfg` may change anything but
+        the network (the teacher's settings included); a source that does
+        not fit is refused before anything is written. The run's first checkpoint is the fork,
         so a fork killed at once resumes like any run."""
         source, meta, tree = fork_source(source)
         checkpoint.check_network(source, meta, network_meta(cfg), ignore=("teacher",))
