@@ -29,15 +29,7 @@ from engine.constants import (
 )
 from engine.effects import apply_ability, order_cast
 from engine.spec import EVENT_INDEX, U_HERO_ID, U_PRESENT, UNIT_F
-from engine.tables import (
-    HEROES,
-    ITEM_INDEX,
-    ITEMS,
-    KITS,
-    HeroKit,
-    TableError,
-    check_tables,
-)
+from engine.tables import HEROES, ITEM_INDEX, ITEMS, KITS, HeroKit, TableError, check_tables
 
 X, Y = 3000.0, 1800.0
 S = TICKS_PER_SECOND
